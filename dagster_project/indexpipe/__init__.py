@@ -1,0 +1,1 @@
+"""indexpipe: the Russell US equity index family rebuilt as a Dagster + dbt + DuckDB pipeline."""

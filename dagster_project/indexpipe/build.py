@@ -1,0 +1,95 @@
+"""Run the whole asset graph through Dagster in this process, the way ``indexpipe build`` does."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+from indexpipe.ingest.validate import validate_input_dir
+from indexpipe.settings import Settings
+
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+class BuildError(RuntimeError):
+    """A run failed; the message is the first failing step's error, on one line."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    run_id: str
+    seconds: float
+    first_price_date: date
+    last_price_date: date
+    table_rows: dict[str, int]
+
+
+def _weekday_on_or_before(day: date) -> date:
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def price_partition_range(first: date, last: date) -> tuple[str, str]:
+    """Partition keys (weekdays) spanning the price dates; trading days are weekdays, --through may not be."""
+    start = first
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    return start.isoformat(), _weekday_on_or_before(last).isoformat()
+
+
+def warehouse_table_rows(db_path: Path) -> dict[str, int]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' and table_schema not in ('information_schema') order by 1"
+        ).fetchall()
+        return {name: con.execute(f"select count(*) from {name}").fetchone()[0] for (name,) in tables}
+
+
+def build(settings: Settings, through: date | None = None, log_level: str = "WARNING") -> BuildResult:
+    """Validate the input directory, then materialize every asset and check into the warehouse."""
+    started = time.perf_counter()
+    settings.export()
+    # fail fast, before Dagster starts and before the warehouse is opened
+    with validate_input_dir(settings.input_dir) as validated:
+        first, last = validated.prices_min_date, validated.prices_max_date
+    if through is not None:
+        if through < first:
+            raise BuildError(f"--through {through} is before the first price date {first}")
+        last = min(last, through)
+    start_key, end_key = price_partition_range(first, last)
+
+    from indexpipe.definitions import BUILD_JOB, defs  # imports dbt's manifest: only after the paths are set
+
+    job = defs.resolve_job_def(BUILD_JOB.name)
+    result = job.execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        tags={RANGE_START_TAG: start_key, RANGE_END_TAG: end_key},
+        raise_on_error=False,
+    )
+    if not result.success:
+        raise BuildError(_first_failure(result))
+    return BuildResult(
+        run_id=result.run_id,
+        seconds=time.perf_counter() - started,
+        first_price_date=first,
+        last_price_date=last,
+        table_rows=warehouse_table_rows(settings.duckdb_path),
+    )
+
+
+def _first_failure(result) -> str:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            while error.cause is not None and "dagster" in (error.cls_name or "").lower():
+                error = error.cause
+            message = " ".join(error.message.split())
+            return f"step {event.step_key} failed: {message}"
+    return "the run failed (see the Dagster log above)"

@@ -1,0 +1,130 @@
+"""The ``indexpipe`` command (CONTRACT.md §2): generate, build, demo, dev."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from indexpipe.settings import DEFAULT_DUCKDB_PATH, DEFAULT_INPUT_DIR, REPO_ROOT, Settings
+
+
+class CommandError(Exception):
+    """A failure reported as one line and a non-zero exit."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _generate(out: Path, seed: int, start: date | None, end: date | None, companies: int) -> None:
+    from indexpipe.generator import MarketConfig, generate_market, write_market
+
+    config = MarketConfig(seed=seed, companies=companies)
+    if start is not None:
+        config = MarketConfig(**{**config.__dict__, "start": start})
+    if end is not None:
+        config = MarketConfig(**{**config.__dict__, "end": end})
+    began = time.perf_counter()
+    market = generate_market(config)
+    generated = time.perf_counter() - began
+    written = write_market(market, out)
+    total = time.perf_counter() - began
+    print(f"synthetic market (seed {seed}, {companies:,} companies, {config.start} to {config.end}) in {out}")
+    for name, path in written.items():
+        rows = market.tables[name].num_rows
+        print(f"  {path.name:<24} {rows:>12,} rows  {rows / generated:>14,.0f} rows/s generated")
+    print(f"generated in {generated:.1f} s, written in {total - generated:.1f} s")
+
+
+def _build(data_dir: Path, db: Path, through: date | None) -> None:
+    from indexpipe.build import BuildError, build
+    from indexpipe.ingest.files import InputValidationError
+
+    settings = Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve())
+    try:
+        result = build(settings, through)
+    except InputValidationError as exc:
+        raise CommandError(f"invalid input: {exc}") from exc
+    except BuildError as exc:
+        raise CommandError(str(exc)) from exc
+    print(
+        f"built {settings.duckdb_path} from {settings.input_dir} in {result.seconds:.1f} s (run {result.run_id})"
+    )
+    print(f"prices {result.first_price_date} to {result.last_price_date}")
+    for table, rows in result.table_rows.items():
+        print(f"  {table:<36} {rows:>12,} rows")
+
+
+def _dev(data_dir: Path, db: Path) -> None:
+    Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve()).export()
+    home = REPO_ROOT / ".dagster_home"
+    home.mkdir(exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(home))
+    dagster = Path(sys.executable).parent / "dagster"
+    os.execv(str(dagster), [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="indexpipe", description="Russell US index family as a data pipeline.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a synthetic US equity market in the input format")
+    gen.add_argument("--out", type=Path, required=True, help="directory to write")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--start", type=_date, help="first day (default 2015-01-01)")
+    gen.add_argument("--end", type=_date, help="last day (default: end of the last complete quarter, "
+                                                  "not before 2026-12-31)")  # fmt: skip
+    gen.add_argument("--companies", type=int, default=6000, help="number of companies (default 6,000)")
+
+    build = sub.add_parser("build", help="ingest a directory and materialize every asset and check")
+    build.add_argument("--data-dir", type=Path, required=True)
+    build.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    build.add_argument("--through", type=_date, help="load prices up to this date only")
+
+    sub.add_parser("demo", help="generate the default market into data/demo and build data/warehouse.duckdb")
+
+    dev = sub.add_parser("dev", help="start the Dagster UI on the same warehouse")
+    dev.add_argument("--data-dir", type=Path, default=DEFAULT_INPUT_DIR)
+    dev.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    try:
+        if args.command == "generate":
+            if args.companies < 100:
+                raise CommandError("--companies must be at least 100")
+            _generate(args.out, args.seed, args.start, args.end, args.companies)
+        elif args.command == "build":
+            _build(args.data_dir, args.db, args.through)
+        elif args.command == "demo":
+            _generate(DEFAULT_INPUT_DIR, 42, None, None, 6000)
+            _build(DEFAULT_INPUT_DIR, DEFAULT_DUCKDB_PATH, None)
+            print(f"input files: {DEFAULT_INPUT_DIR}")
+            print(
+                f"warehouse:   {DEFAULT_DUCKDB_PATH} (open read-only, e.g. duckdb -readonly {DEFAULT_DUCKDB_PATH})"
+            )
+            print("lineage UI:  make dev  (Dagster on the same warehouse)")
+        elif args.command == "dev":
+            _dev(args.data_dir, args.db)
+    except CommandError as exc:
+        print(f"indexpipe {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"indexpipe {args.command}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

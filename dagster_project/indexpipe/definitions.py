@@ -1,0 +1,38 @@
+"""The Dagster code location: ingestion -> dbt models, on one DuckDB warehouse."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
+from indexpipe.assets.transform import DBT_PROJECT, indexpipe_dbt_models
+from indexpipe.dbt_manifest import dbt_executable
+from indexpipe.resources import WarehouseResource
+from indexpipe.settings import current_settings
+
+# Publish defaults for whatever is unset, so dbt's profile (env_var DUCKDB_PATH) and the resources agree.
+current_settings().export()
+
+BUILD_JOB = dg.define_asset_job(
+    "build_all",
+    selection=dg.AssetSelection.all(),
+    description="Ingest the input directory and build every model and check.",
+)
+
+defs = dg.Definitions(
+    assets=[raw_reference_tables, raw_prices, indexpipe_dbt_models],
+    jobs=[BUILD_JOB],
+    resources={
+        "warehouse": WarehouseResource(
+            input_dir=dg.EnvVar("INDEXPIPE_DATA_DIR"), duckdb_path=dg.EnvVar("DUCKDB_PATH")
+        ),
+        "dbt": DbtCliResource(
+            project_dir=DBT_PROJECT,
+            profiles_dir=str(DBT_PROJECT.profiles_dir),
+            dbt_executable=dbt_executable(),
+        ),
+    },
+    # DuckDB takes one writer at a time: every step of every run executes in one process, one after another.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,494 @@
+"""Validate a whole input directory against the contract before anything is written anywhere.
+
+Every check is DuckDB SQL on an in-memory connection: the default market's prices are ~15 million rows,
+so row-wise checks of a file run as one aggregate pass (a count and the first failing row per check),
+and the key and reference checks as one hash aggregate / anti-join each.
+
+Checks run in a fixed order and the first failing one raises ``InputValidationError`` naming its first
+failing row:
+
+1. per table (contract order), per file: the file exists and is unambiguous, is not empty, parses (CSV),
+   and has every required column;
+2. per table, per file: types parse (dates strictly ``YYYY-MM-DD``, numbers, integers), required values are
+   non-empty, enumerations, country codes, bounds, ``at_most`` pairs and ``date_order`` pairs; then the key
+   is unique across all files of the table;
+3. per table: every reference (``security_id``, ``company_id``, ``related_security_id``) exists.
+
+``date_order`` uses the contract's rule, "later >= earlier": a fundamentals row may become available on its
+``period_end`` (unusual but not impossible), while an ``available_date`` before ``period_end`` is rejected.
+
+The connection that validated the files is kept in the returned ``ValidatedInput`` with one typed view per
+table (``typed_<table>``), so loading reuses the parsed CSVs instead of reading them again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from indexpipe.contract import TABLES, TABLES_BY_NAME, Column, Reference, Table
+from indexpipe.ingest.files import (
+    InputFile,
+    InputValidationError,
+    StagedFile,
+    fingerprint,
+    locate_input_files,
+    sql_ident,
+    sql_string,
+    stage_file,
+)
+
+SQL_TYPES = {"varchar": "VARCHAR", "date": "DATE", "double": "DOUBLE", "bigint": "BIGINT"}
+
+# Anchored by regexp_full_match. DuckDB's own casts are too lenient for a contract: they accept
+# '2024/1/5' as a date, '1_000' as a number, and round '1.5' to the integer 2.
+_DATE_RE = r"\d{4}-\d{2}-\d{2}"
+_NUMBER_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+_INTEGER_RE = r"[+-]?\d+"
+_COUNTRY_RE = r"[A-Z]{2}"
+
+_EXACT_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER"}
+_WIDE_INTEGER_TYPES = {"HUGEINT", "UBIGINT", "UHUGEINT"}
+_FLOAT_TYPES = {"FLOAT", "DOUBLE"}
+_TIMESTAMP_TYPES = {"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"}
+_MAX_HEADER_NAMES = 20
+_COUNTRY_REASON = "is not an ISO 3166 alpha-2 code (two upper-case letters)"
+
+
+def typed_view_name(table: str) -> str:
+    """The view (on the validation connection) with the typed, defaulted contract columns of ``table``."""
+    return f"typed_{table}"
+
+
+# ----------------------------------------------------------------------------------------------------
+# The validated directory
+
+
+@dataclass(eq=False)
+class ValidatedInput:
+    """A directory that passed every check, with what the loader and the asset metadata need.
+
+    Holds an in-memory DuckDB connection (never the warehouse); ``close()`` or a ``with`` block frees it.
+    Pickling drops the connection; ``typed_connection()`` then rebuilds the views from the same files.
+    """
+
+    input_dir: Path
+    files: dict[str, tuple[Path, ...]]
+    row_counts: dict[str, int]
+    # table -> sha256 of the file bytes (of names + per-file hashes when a table has several files)
+    fingerprints: dict[str, str]
+    prices_min_date: date
+    prices_max_date: date
+    sources: dict[str, tuple[InputFile, ...]] = field(repr=False)
+    _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def source_names(self, table: str) -> str:
+        """File names of ``table`` relative to the input directory, ';'-separated (for logs and metadata)."""
+        return ";".join(f.name for f in self.sources[table])
+
+    @contextmanager
+    def typed_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The in-memory connection with a ``typed_<table>`` view per table, used by one caller at a time."""
+        with self._lock:
+            if self._con is None:
+                self._con = duckdb.connect()
+                try:
+                    for table in TABLES:
+                        _create_typed_view(self._con, table, _stage_table(self._con, table, self.sources))
+                except BaseException:
+                    self._close_unlocked()
+                    raise
+            yield self._con
+
+    def verify_unchanged(self, tables: Sequence[str]) -> None:
+        """Raise if a file of ``tables`` changed since validation (views re-read Parquet at load time)."""
+        for table in tables:
+            if fingerprint(self.sources[table]) != self.fingerprints[table]:
+                raise InputValidationError(
+                    f"changed after it was validated ({self.source_names(table)}); validate again",
+                    table=table,
+                )
+
+    def _close_unlocked(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_unlocked()
+
+    def __enter__(self) -> ValidatedInput:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_con"] = None
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+
+def validate_input_dir(input_dir: Path) -> ValidatedInput:
+    """Check every file of ``input_dir`` against the contract, without touching any warehouse.
+
+    Raises ``InputValidationError`` at the first problem, in the order described in the module docstring.
+    """
+    input_dir = Path(input_dir).expanduser().resolve()
+    sources = locate_input_files(input_dir)
+    # Hashed before reading: if a file changes while we validate, the load's re-hash no longer matches
+    # and refuses, instead of loading bytes nobody checked.
+    fingerprints = {t.name: fingerprint(sources[t.name]) for t in TABLES}
+    con = duckdb.connect()
+    try:
+        staged = {t.name: _stage_table(con, t, sources) for t in TABLES}
+        for table in TABLES:
+            for s in staged[table.name]:
+                _check_rows(con, table, s)
+            _create_typed_view(con, table, staged[table.name])
+            _check_unique(con, table, staged[table.name])
+        for table in TABLES:
+            for reference in table.references:
+                _check_reference(con, table, reference, staged[table.name])
+        first, last = con.execute(f"SELECT min(date), max(date) FROM {typed_view_name('prices')}").fetchone()
+    except BaseException:
+        con.close()
+        raise
+    return ValidatedInput(
+        input_dir=input_dir,
+        files={name: tuple(f.path for f in files) for name, files in sources.items()},
+        row_counts={name: sum(s.row_count for s in files) for name, files in staged.items()},
+        fingerprints=fingerprints,
+        prices_min_date=first,
+        prices_max_date=last,
+        sources=sources,
+        _con=con,
+    )
+
+
+# ----------------------------------------------------------------------------------------------------
+# Staging and typing
+
+
+def _stage_table(
+    con: duckdb.DuckDBPyConnection, table: Table, sources: dict[str, tuple[InputFile, ...]]
+) -> list[StagedFile]:
+    staged = []
+    for i, f in enumerate(sources[table.name]):
+        s = stage_file(con, f, f"src_{table.name}_{i}", table.column_names)
+        missing = [c.name for c in table.columns if c.required and c.name not in s.source_types]
+        if missing:
+            found = ", ".join(s.header[:_MAX_HEADER_NAMES]) + (
+                ", ..." if len(s.header) > _MAX_HEADER_NAMES else ""
+            )
+            raise InputValidationError(
+                f"required column is missing (the file has: {found})",
+                file=f.name,
+                table=table.name,
+                column=missing[0],
+            )
+        staged.append(s)
+    return staged
+
+
+@dataclass(frozen=True)
+class _Expr:
+    """SQL for one contract column of one staged file."""
+
+    raw: str  # the value as text, for messages
+    empty: str  # TRUE when the value is missing
+    typed: str  # the contract type; NULL when empty or unparseable
+    parse_reason: str | None  # set when a non-empty value can fail to parse
+
+
+def _parse_text(column: Column, raw: str) -> tuple[str, str | None]:
+    if column.type == "date":
+        return f"CASE WHEN regexp_full_match({raw}, '{_DATE_RE}') THEN try_cast({raw} AS DATE) END", (
+            "is not an ISO date (YYYY-MM-DD)"
+        )
+    if column.type == "double":
+        number = f"try_cast({raw} AS DOUBLE)"
+        return (
+            f"CASE WHEN regexp_full_match({raw}, '{_NUMBER_RE}') AND isfinite({number}) THEN {number} END",
+            ("is not a finite number"),
+        )
+    if column.type == "bigint":
+        return f"CASE WHEN regexp_full_match({raw}, '{_INTEGER_RE}') THEN try_cast({raw} AS BIGINT) END", (
+            "is not an integer"
+        )
+    return raw, None
+
+
+def _typed_source(column: Column, src: str, source_type: str) -> tuple[str, str | None] | None:
+    """Typed SQL for a Parquet column that already has a usable type; None when it must be parsed as text."""
+    t = source_type.upper()
+    numeric = (
+        t in _EXACT_INTEGER_TYPES or t in _WIDE_INTEGER_TYPES or t in _FLOAT_TYPES or t.startswith("DECIMAL")
+    )
+    if column.type == "date" and t == "DATE":
+        return src, None
+    if column.type == "date" and t in _TIMESTAMP_TYPES:
+        return (
+            f"CASE WHEN CAST({src} AS DATE) = {src} THEN CAST({src} AS DATE) END",
+            "has a time of day, not a date",
+        )
+    if column.type == "double" and t in _FLOAT_TYPES:
+        # NaN and infinity are valid DOUBLEs but never valid prices or share counts.
+        return f"CASE WHEN isfinite({src}) THEN CAST({src} AS DOUBLE) END", "is not a finite number"
+    if column.type == "double" and numeric:
+        return f"CAST({src} AS DOUBLE)", None
+    if column.type == "bigint" and t in _EXACT_INTEGER_TYPES:
+        return f"CAST({src} AS BIGINT)", None
+    if column.type == "bigint" and numeric:
+        return f"CASE WHEN {src} = trunc({src}) THEN try_cast({src} AS BIGINT) END", "is not an integer"
+    return None
+
+
+def _column_expr(column: Column, staged: StagedFile) -> _Expr | None:
+    if column.name not in staged.source_types:
+        return None
+    src = sql_ident(column.name)
+    source_type = staged.source_types[column.name].upper()
+    if source_type == "VARCHAR":
+        # An empty Parquet string is as missing as an empty CSV field.
+        raw = f"nullif({src}, '')"
+        typed, reason = _parse_text(column, raw)
+        return _Expr(raw, f"({raw}) IS NULL", typed, reason)
+    raw = f"CAST({src} AS VARCHAR)"
+    if column.type == "varchar":
+        return _Expr(raw, f"{src} IS NULL", raw, None)
+    typed_source = _typed_source(column, src, source_type)
+    typed, reason = typed_source if typed_source else _parse_text(column, raw)
+    return _Expr(raw, f"{src} IS NULL", typed, reason)
+
+
+def _create_typed_view(con: duckdb.DuckDBPyConnection, table: Table, staged: list[StagedFile]) -> None:
+    """``typed_<table>``: the contract columns, typed, defaults filled, plus ``_file`` (index), ``_row``."""
+    selects = []
+    for i, s in enumerate(staged):
+        columns = []
+        for column in table.columns:
+            expr = _column_expr(column, s)
+            value = expr.typed if expr else "NULL"
+            if column.default is not None:
+                value = f"coalesce({value}, {column.default})"
+            columns.append(f"CAST({value} AS {SQL_TYPES[column.type]}) AS {sql_ident(column.name)}")
+        selects.append(f"SELECT {', '.join(columns)}, {i} AS _file, _row FROM {s.view}")
+    con.execute(f"CREATE OR REPLACE VIEW {typed_view_name(table.name)} AS {' UNION ALL '.join(selects)}")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Row checks: one aggregate pass per file
+
+
+@dataclass(frozen=True)
+class _RowCheck:
+    column: str
+    fails: str  # SQL over the checked relation; TRUE when the row breaks the rule
+    # SQL fetched from the failing row: the reported value, then the other column of a pair rule
+    shown: tuple[str, ...]
+    reason: str  # "{value}" and "{other}" are replaced by the quoted values of ``shown``
+
+    def message(self, shown: tuple[Any, ...]) -> str:
+        quoted = [_quoted(v) for v in shown] + ["", ""]
+        return self.reason.format(value=quoted[0], other=quoted[1])
+
+
+def _t(name: str) -> str:
+    return sql_ident(f"t:{name}")
+
+
+def _r(name: str) -> str:
+    return sql_ident(f"r:{name}")
+
+
+def _e(name: str) -> str:
+    return sql_ident(f"e:{name}")
+
+
+def _quoted(value: object) -> str:
+    return f"'{value}'"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _row_checks(table: Table, exprs: dict[str, _Expr]) -> list[_RowCheck]:
+    """Every row-wise rule of ``table`` for the columns present, in the documented order."""
+    present = [c for c in table.columns if c.name in exprs]
+    checks: list[_RowCheck] = []
+
+    def add(column: str, fails: str, reason: str, other: str | None = None) -> None:
+        shown = (_r(column),) if other is None else (_r(column), _r(other))
+        checks.append(_RowCheck(column, fails, shown, reason))
+
+    for c in present:
+        if reason := exprs[c.name].parse_reason:
+            add(c.name, f"NOT {_e(c.name)} AND {_t(c.name)} IS NULL", "value {value} " + reason)
+    for c in present:
+        if not c.nullable:
+            checks.append(_RowCheck(c.name, _e(c.name), (), "value is empty but the column is required"))
+    for c in present:
+        if c.enum:
+            allowed = ", ".join(sql_string(v) for v in c.enum)
+            add(
+                c.name,
+                f"{_t(c.name)} NOT IN ({allowed})",
+                "value {value} is not one of: " + ", ".join(c.enum),
+            )
+    for c in present:
+        if c.country_code:
+            add(
+                c.name,
+                f"NOT regexp_full_match({_t(c.name)}, '{_COUNTRY_RE}')",
+                "value {value} " + _COUNTRY_REASON,
+            )
+    for c in present:
+        if c.positive:
+            add(c.name, f"{_t(c.name)} <= 0", "value {value} must be > 0")
+        if c.min_value is not None:
+            add(c.name, f"{_t(c.name)} < {c.min_value!r}", "value {value} must be >= " + _number(c.min_value))
+    for small, large in table.at_most:
+        if small in exprs and large in exprs:
+            add(small, f"{_t(small)} > {_t(large)}", f"value {{value}} must be <= {large} ({{other}})", large)
+    for earlier, later in table.date_order:
+        if earlier in exprs and later in exprs:
+            reason = f"value {{value}} must be on or after {earlier} ({{other}})"
+            add(later, f"{_t(later)} < {_t(earlier)}", reason, earlier)
+    return checks
+
+
+def _checked_relation(staged: StagedFile, exprs: dict[str, _Expr]) -> str:
+    columns = ", ".join(
+        f"{e.typed} AS {_t(name)}, {e.raw} AS {_r(name)}, {e.empty} AS {_e(name)}"
+        for name, e in exprs.items()
+    )
+    return f"(SELECT _row, {columns} FROM {staged.view})"
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, table: Table, staged: StagedFile) -> None:
+    exprs = {c.name: e for c in table.columns if (e := _column_expr(c, staged))}
+    checks = _row_checks(table, exprs)
+    if not checks:
+        return
+    relation = _checked_relation(staged, exprs)
+    aggregates = ", ".join(
+        f"count(*) FILTER (WHERE {c.fails}), min(_row) FILTER (WHERE {c.fails})" for c in checks
+    )
+    result = con.execute(f"SELECT {aggregates} FROM {relation}").fetchone()
+    for i, check in enumerate(checks):
+        failing, row = result[2 * i], result[2 * i + 1]
+        if failing:
+            shown = (
+                con.execute(
+                    f"SELECT {', '.join(check.shown)} FROM {relation} WHERE _row = ?", [row]
+                ).fetchone()
+                if check.shown
+                else ()
+            )
+            raise _row_error(
+                staged.file, row, check.column, shown[0] if shown else None, check.message(shown), failing
+            )
+
+
+def _row_error(
+    f: InputFile, row: int, column: str, value: object, reason: str, failing: int | None
+) -> InputValidationError:
+    return InputValidationError(
+        reason,
+        file=f.name,
+        table=f.table,
+        row=row,
+        line=row + 1 if f.is_csv else None,
+        column=column,
+        value=None if value is None else str(value),
+        failing_rows=failing,
+    )
+
+
+def _location(f: InputFile, row: int) -> str:
+    return f"row {row} (line {row + 1})" if f.is_csv else f"row {row}"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Checks across all files of a table and between tables
+
+
+def _check_unique(con: duckdb.DuckDBPyConnection, table: Table, staged: list[StagedFile]) -> None:
+    view = typed_view_name(table.name)
+    key = ", ".join(sql_ident(k) for k in table.key)
+    # Grouping 15M prices by one 64-bit hash is ~2x faster than by (varchar, date); a hash collision only
+    # costs the exact query below, which decides.
+    hashed = f"SELECT hash({key}) AS h, count(*) AS n FROM {view} GROUP BY h HAVING count(*) > 1"
+    if not con.execute(f"SELECT count(*) FROM ({hashed})").fetchone()[0]:
+        return
+    dups = f"SELECT {key}, count(*) AS n FROM {view} GROUP BY {key} HAVING count(*) > 1"
+    failing = con.execute(f"SELECT coalesce(sum(n - 1), 0) FROM ({dups})").fetchone()[0]
+    if not failing:
+        return
+    on = " AND ".join(f"t.{sql_ident(k)} = d.{sql_ident(k)}" for k in table.key)
+    match = " AND ".join(f"s.{sql_ident(k)} = f.{sql_ident(k)}" for k in table.key)
+    values = ", ".join(f"CAST(s.{sql_ident(k)} AS VARCHAR)" for k in table.key)
+    # The reported row is the earliest second occurrence: the first row at which the key is already taken.
+    second, second_row, first, first_row, *key_values = con.execute(
+        f"WITH d AS ({dups}), occ AS ("
+        f"  SELECT t.*, row_number() OVER (PARTITION BY {', '.join(f't.{sql_ident(k)}' for k in table.key)}"
+        f"  ORDER BY t._file, t._row) AS rn FROM {view} t SEMI JOIN d ON {on})"
+        f" SELECT s._file, s._row, f._file, f._row, {values} FROM occ s JOIN occ f ON {match}"
+        f" WHERE s.rn = 2 AND f.rn = 1 ORDER BY s._file, s._row LIMIT 1"
+    ).fetchone()
+    first_file = staged[first].file
+    where = _location(first_file, first_row)
+    if first != second:
+        where = f"{first_file.name} {where}"
+    shown = ", ".join(_quoted(v) for v in key_values)
+    raise _row_error(
+        staged[second].file,
+        second_row,
+        ", ".join(table.key),
+        ", ".join(key_values),
+        f"duplicate key ({', '.join(table.key)}) = ({shown}), first seen at {where}",
+        int(failing),
+    )
+
+
+def _check_reference(
+    con: duckdb.DuckDBPyConnection, table: Table, reference: Reference, staged: list[StagedFile]
+) -> None:
+    column = sql_ident(reference.column)
+    target = TABLES_BY_NAME[reference.table]
+    orphan = con.execute(
+        f"SELECT count(*) OVER (), t._file, t._row, CAST(t.{column} AS VARCHAR)"
+        f" FROM {typed_view_name(table.name)} t"
+        f" WHERE t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {typed_view_name(target.name)} r"
+        f" WHERE r.{sql_ident(reference.target_column)} = t.{column}) ORDER BY t._file, t._row LIMIT 1"
+    ).fetchone()
+    if orphan is None:
+        return
+    failing, file_index, row, value = orphan
+    raise _row_error(
+        staged[file_index].file,
+        row,
+        reference.column,
+        value,
+        f"value {_quoted(value)} has no match in {reference.table}.{reference.target_column}",
+        failing,
+    )
+
+
+__all__ = ["SQL_TYPES", "InputValidationError", "ValidatedInput", "typed_view_name", "validate_input_dir"]

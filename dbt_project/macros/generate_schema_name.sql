@@ -1,0 +1,5 @@
+{#- Marts land in `main` (the contract's schema); other layers in a schema named after the layer, not
+    dbt's default "<target>_<custom>" concatenation. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,33 @@
+"""Shared fixtures: markets are generated once per session and many tests assert on them."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from indexpipe.generator import MarketConfig, generate_market, write_market  # noqa: E402
+
+# Small enough to build in seconds, long enough to hold the 2024 rank day and a full year of events.
+SMALL_MARKET = MarketConfig(seed=7, start=date(2023, 1, 1), end=date(2024, 12, 31), companies=400)
+DEFAULT_MARKET = MarketConfig(seed=42, end=date(2026, 12, 31))
+
+
+@pytest.fixture(scope="session")
+def small_market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("small_market")
+    write_market(generate_market(SMALL_MARKET), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def default_market(tmp_path_factory: pytest.TempPathFactory):
+    """The default-size market (6,000 companies, 2015-2026): ~15 s to generate and write."""
+    out = tmp_path_factory.mktemp("default_market")
+    market = generate_market(DEFAULT_MARKET)
+    write_market(market, out)
+    return market, out
