@@ -27,6 +27,8 @@ class Settings:
         """Publish the paths to child processes (dbt reads DUCKDB_PATH in profiles.yml)."""
         os.environ["INDEXPIPE_DATA_DIR"] = str(self.input_dir)
         os.environ["DUCKDB_PATH"] = str(self.duckdb_path)
+        # no network here: dbt would only time out trying to send usage statistics
+        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
 def current_settings() -> Settings:
