@@ -27,6 +27,7 @@ class BuildResult:
     first_price_date: date
     last_price_date: date
     table_rows: dict[str, int]
+    load_rates: dict[str, tuple[int, float]]  # raw table -> (rows loaded, seconds), from the asset metadata
 
 
 def _weekday_on_or_before(day: date) -> date:
@@ -81,7 +82,18 @@ def build(settings: Settings, through: date | None = None, log_level: str = "WAR
         first_price_date=first,
         last_price_date=last,
         table_rows=warehouse_table_rows(settings.duckdb_path),
+        load_rates=_load_rates(result),
     )
+
+
+def _load_rates(result) -> dict[str, tuple[int, float]]:
+    rates: dict[str, tuple[int, float]] = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        key = materialization.asset_key.path
+        if key[0] == "raw" and "rows" in materialization.metadata:
+            rates[key[-1]] = (materialization.metadata["rows"].value, materialization.metadata["seconds"].value)
+    return rates
 
 
 def _first_failure(result) -> str:

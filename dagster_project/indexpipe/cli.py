@@ -60,7 +60,9 @@ def _build(data_dir: Path, db: Path, through: date | None) -> None:
     )
     print(f"prices {result.first_price_date} to {result.last_price_date}")
     for table, rows in result.table_rows.items():
-        print(f"  {table:<36} {rows:>12,} rows")
+        loaded = result.load_rates.get(table.removeprefix("raw."))
+        rate = f"  {loaded[0] / loaded[1]:>14,.0f} rows/s loaded" if loaded and loaded[1] > 0 else ""
+        print(f"  {table:<36} {rows:>12,} rows{rate}")
 
 
 def _dev(data_dir: Path, db: Path) -> None:
