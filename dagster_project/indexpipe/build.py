@@ -92,7 +92,10 @@ def _load_rates(result) -> dict[str, tuple[int, float]]:
         materialization = event.event_specific_data.materialization
         key = materialization.asset_key.path
         if key[0] == "raw" and "rows" in materialization.metadata:
-            rates[key[-1]] = (materialization.metadata["rows"].value, materialization.metadata["seconds"].value)
+            rates[key[-1]] = (
+                materialization.metadata["rows"].value,
+                materialization.metadata["seconds"].value,
+            )
     return rates
 
 

@@ -9,7 +9,6 @@ figures and become public 25-90 days after the period ends.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +26,8 @@ def _quarter_ends(first: np.datetime64, last: np.datetime64) -> np.ndarray:
     return (months + 1).astype("datetime64[D]") - 1
 
 
-def _company_params(rng: np.random.Generator, co: Companies) -> dict[str, np.ndarray]:
+def company_params(rng: np.random.Generator, co: Companies) -> dict[str, np.ndarray]:
+    """Per-company ratios and growth shared by fundamentals and estimates."""
     n = co.n
     industry = np.array([s.industry for s in subsectors()])[co.subsector]
     sub = np.array([s.subsector for s in subsectors()])[co.subsector]
@@ -59,10 +59,8 @@ def _day_index(days: np.ndarray, when: np.ndarray) -> np.ndarray:
 
 
 def fundamentals_table(
-    rng, co: Companies, shares_at: SharesAt, main_price: np.ndarray, days: np.ndarray
+    rng, co: Companies, params: dict[str, np.ndarray], shares_at: SharesAt, days: np.ndarray
 ) -> pa.Table:
-    params = _company_params(rng, co)
-    co.fundamental_params = params  # estimates reuse the same growth and margins
     quarter_ends = _quarter_ends(FIRST_PERIOD_END, days[-1])
     anchor_dates = days[co.anchor_day]
     cols: dict[str, list] = {k: [] for k in ("company_id", "period_end", "available_date", "book_value", "sales",
@@ -127,10 +125,14 @@ def fundamentals_table(
 
 
 def estimates_table(
-    rng, co: Companies, main_price: np.ndarray, shares_at: SharesAt, days: np.ndarray
+    rng,
+    co: Companies,
+    params: dict[str, np.ndarray],
+    main_price: np.ndarray,
+    shares_at: SharesAt,
+    days: np.ndarray,
 ) -> pa.Table:
     """Quarterly I/B/E/S-style consensus: coverage grows with size; 0-2 analysts is common among small caps."""
-    params = co.fundamental_params
     as_of_all = _quarter_ends(np.datetime64("2012-12-31"), days[-1]) + np.timedelta64(20, "D")
     as_of_all = as_of_all[as_of_all <= days[-1]]
     ids, dates, growth2, ltg, fy1, count = [], [], [], [], [], []
@@ -202,6 +204,3 @@ def classifications_table(rng: np.random.Generator, co: Companies, days: np.ndar
             "icb_subsector": pa.array([subs[i].subsector for i in codes], pa.string()),
         }
     ).sort_by([("company_id", "ascending"), ("effective_date", "ascending")])
-
-
-__all__ = ["fundamentals_table", "estimates_table", "classifications_table", "date"]

@@ -19,7 +19,12 @@ import pyarrow.parquet as pq
 from indexpipe.calendars import trading_days
 from indexpipe.contract import TABLES_BY_NAME
 from indexpipe.generator.events import Events, choose_acquirers, plan_events
-from indexpipe.generator.fundamentals import classifications_table, estimates_table, fundamentals_table
+from indexpipe.generator.fundamentals import (
+    classifications_table,
+    company_params,
+    estimates_table,
+    fundamentals_table,
+)
 from indexpipe.generator.lines import Lines, build_lines
 from indexpipe.generator.paths import log_paths
 from indexpipe.generator.taxonomy import subsectors
@@ -89,13 +94,14 @@ def generate_market(config: MarketConfig) -> Market:
     main_price = _main_prices(co, ev, log_path, anchor_level, shares)
     merger_terms = shares.apply_mergers(main_price)
 
+    params = company_params(rng, co)
     tables = {
         "securities": _securities_table(co, lines, days),
         "prices": _prices_table(rng, co, lines, log_path, anchor_level, main_price, shares, days),
         "shares": shares.table(),
         "corporate_actions": _actions_table(co, lines, ev, merger_terms, main_price, days),
-        "fundamentals": fundamentals_table(rng, co, shares.effective_shares_at, main_price, days),
-        "estimates": estimates_table(rng, co, main_price, shares.effective_shares_at, days),
+        "fundamentals": fundamentals_table(rng, co, params, shares.effective_shares_at, days),
+        "estimates": estimates_table(rng, co, params, main_price, shares.effective_shares_at, days),
         "classifications": classifications_table(rng, co, days),
     }
     return Market(config, days, co, lines, tables)
