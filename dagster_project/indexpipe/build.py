@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -12,6 +14,7 @@ import duckdb
 from indexpipe.ingest.validate import validate_input_dir
 from indexpipe.settings import Settings
 
+DBT_VARS_ENV = "INDEXPIPE_DBT_VARS"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
@@ -53,10 +56,16 @@ def warehouse_table_rows(db_path: Path) -> dict[str, int]:
         return {name: con.execute(f"select count(*) from {name}").fetchone()[0] for (name,) in tables}
 
 
-def build(settings: Settings, through: date | None = None, log_level: str = "WARNING") -> BuildResult:
-    """Validate the input directory, then materialize every asset and check into the warehouse."""
+def build(
+    settings: Settings, through: date | None = None, log_level: str = "WARNING", dbt_vars: dict | None = None
+) -> BuildResult:
+    """Validate the input directory, then materialize every asset and check into the warehouse.
+
+    ``dbt_vars`` overrides rule parameters of dbt_project.yml (e.g. scaled breakpoint ranks for a tiny test market).
+    """
     started = time.perf_counter()
     settings.export()
+    os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
     # fail fast, before Dagster starts and before the warehouse is opened
     with validate_input_dir(settings.input_dir) as validated:
         first, last = validated.prices_min_date, validated.prices_max_date

@@ -19,5 +19,7 @@ def trading_days(start: date, end: date) -> np.ndarray:
     """XNYS sessions with start <= day <= end, as numpy datetime64[D]."""
     # exchange-calendars refuses bounds outside the calendar, so build one that covers the request with room.
     cal = _xnys(date(min(start.year, 1990), 1, 1), date(max(end.year, date.today().year) + 1, 12, 31))
-    sessions = cal.sessions_in_range(pd.Timestamp(start), pd.Timestamp(end))
+    first = max(pd.Timestamp(start), cal.first_session)
+    last = min(pd.Timestamp(end), cal.last_session)
+    sessions = cal.sessions_in_range(first, last)
     return sessions.to_numpy().astype("datetime64[D]")

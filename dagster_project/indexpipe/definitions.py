@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from indexpipe.assets.calendar import raw_xnys_sessions
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
 from indexpipe.assets.transform import DBT_PROJECT, indexpipe_dbt_models
 from indexpipe.dbt_manifest import dbt_executable
@@ -21,7 +22,7 @@ BUILD_JOB = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[raw_reference_tables, raw_prices, indexpipe_dbt_models],
+    assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models],
     jobs=[BUILD_JOB],
     resources={
         "warehouse": WarehouseResource(

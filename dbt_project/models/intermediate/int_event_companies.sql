@@ -1,0 +1,104 @@
+-- Each company on each rebalance rank day: pricing vehicle, total market cap over all common classes, and the
+-- eligibility screens that do not depend on index membership (METHODOLOGY §1, §6.1-6.5 of M7).
+-- The $1 rule needs membership (existing members may use their 30-day average) and is applied in
+-- int_reconstitution_chain; here it is carried as two flags.
+with lines as (
+    select * from {{ ref('int_event_lines') }}
+),
+
+vehicle_candidates as (
+    -- listed common lines trading on the rank day, by two-year volume; companies without a common line
+    -- (funds, ADRs ...) are represented by their most traded line so they can carry an exclusion reason
+    select
+        *,
+        row_number() over (
+            partition by recon_id, company_id
+            order by is_common_class desc, (rank_close is not null) desc, volume_2y desc, security_id
+        ) as volume_order
+    from lines
+    where exchange <> 'UNLISTED'
+),
+
+top_two as (
+    select
+        recon_id,
+        company_id,
+        max(case when volume_order = 1 then security_id end) as top_id,
+        max(case when volume_order = 1 then volume_2y end) as top_volume,
+        max(case when volume_order = 1 then available_shares end) as top_available,
+        max(case when volume_order = 2 and is_common_class and rank_close is not null then security_id end) as second_id,
+        max(case when volume_order = 2 and is_common_class and rank_close is not null then volume_2y end) as second_volume,
+        max(case when volume_order = 2 and is_common_class and rank_close is not null then available_shares end)
+            as second_available
+    from vehicle_candidates
+    group by all
+),
+
+vehicle as (
+    -- within 20% on volume, the class with more available shares prices the company
+    select
+        recon_id,
+        company_id,
+        case
+            when second_id is not null
+                and second_volume >= (1 - {{ var('pricing_vehicle_volume_tolerance') }}) * top_volume
+                and second_available > top_available
+            then second_id
+            else top_id
+        end as pricing_security_id
+    from top_two
+),
+
+company_totals as (
+    select
+        recon_id,
+        company_id,
+        sum(shares_outstanding * conversion_ratio) filter (where is_common_class) as total_shares,
+        sum(available_shares * votes_per_share) filter (where is_common_class)
+            / nullif(sum(shares_outstanding * votes_per_share) filter (where is_common_class), 0) as voting_rights_pct
+    from lines
+    group by all
+),
+
+priced as (
+    select
+        v.recon_id,
+        l.rank_date,
+        v.company_id,
+        v.pricing_security_id,
+        l.security_type as vehicle_security_type,
+        l.exchange as vehicle_exchange,
+        l.conversion_ratio as vehicle_conversion_ratio,
+        l.rank_close as vehicle_close,
+        l.close_30d_avg,
+        l.first_trade_date as vehicle_first_trade_date,
+        l.available_shares / nullif(l.shares_outstanding, 0) as float_factor,
+        t.total_shares,
+        t.total_shares * l.rank_close / l.conversion_ratio as total_market_cap,
+        t.voting_rights_pct,
+        h.home_country
+    from vehicle as v
+    join lines as l on l.recon_id = v.recon_id and l.security_id = v.pricing_security_id
+    join company_totals as t on t.recon_id = v.recon_id and t.company_id = v.company_id
+    join {{ ref('int_company_home_country') }} as h on h.company_id = v.company_id
+)
+
+select
+    *,
+    -- first failing screen that does not depend on membership, in the order of METHODOLOGY §1
+    case
+        when vehicle_security_type not in ('common', 'reit', 'tracking_stock') then 'excluded_security_type'
+        when vehicle_exchange not in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE') then 'ineligible_exchange'
+        when home_country is distinct from 'US' then 'non_us'
+        when vehicle_close is null then 'no_rank_day_price'
+    end as structural_reason,
+    coalesce(vehicle_close >= {{ var('min_price') }}, false) as passes_price_new,
+    coalesce(vehicle_close >= {{ var('min_price') }} or close_30d_avg >= {{ var('min_price') }}, false)
+        as passes_price_member,
+    -- the screens after the $1 rule, in order
+    case
+        when total_market_cap < {{ var('min_total_market_cap') }} then 'market_cap_below_min'
+        when float_factor < {{ var('min_float') }} then 'float_below_min'
+        when voting_rights_pct < {{ var('min_voting_rights') }} then 'voting_rights_below_min'
+    end as size_reason
+from priced

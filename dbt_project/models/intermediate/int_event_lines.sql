@@ -1,0 +1,88 @@
+-- Every share line alive on each rebalance rank day, with the figures known that day (point in time):
+-- shares as of the latest row effective on or before the rank day, the rank-day close, the 30-day average close,
+-- and trading over the 24 months ending with the rank day's month.
+with events as (
+    select recon_id, rank_date from {{ ref('int_rebalance_calendar') }}
+),
+
+securities as (
+    select * from {{ ref('stg_securities') }}
+),
+
+alive as (
+    select e.recon_id, e.rank_date, s.*
+    from events as e
+    join securities as s
+        on s.listing_date <= e.rank_date
+        and (s.delisting_date is null or s.delisting_date > e.rank_date)
+),
+
+shares_asof as (
+    select a.recon_id, a.security_id, h.shares_outstanding, h.available_shares, h.votes_per_share
+    from alive as a
+    asof join {{ ref('stg_shares') }} as h
+        on h.security_id = a.security_id and h.effective_date <= a.rank_date
+),
+
+rank_day_close as (
+    select a.recon_id, a.security_id, p.close_price
+    from alive as a
+    join {{ ref('stg_prices') }} as p on p.security_id = a.security_id and p.trade_date = a.rank_date
+),
+
+close_30d as (
+    -- the 30 calendar days ending on the rank day (the $1 rescue for existing members, METHODOLOGY §1)
+    select a.recon_id, a.security_id, avg(p.close_price) as close_30d_avg
+    from alive as a
+    join {{ ref('stg_prices') }} as p
+        on p.security_id = a.security_id
+        and p.trade_date > a.rank_date - interval 30 day
+        and p.trade_date <= a.rank_date
+    group by all
+),
+
+trading_2y as (
+    select
+        a.recon_id,
+        a.security_id,
+        sum(m.volume) as volume_2y,
+        sum(m.dollar_volume) as dollar_volume_2y,
+        sum(m.trading_days) as trading_days_2y
+    from alive as a
+    join {{ ref('int_security_monthly_trading') }} as m
+        on m.security_id = a.security_id
+        and m.trade_month > date_trunc('month', a.rank_date) - interval 24 month
+        and m.trade_month <= date_trunc('month', a.rank_date)
+    group by all
+),
+
+first_trade as (
+    select security_id, min(trade_date) as first_trade_date
+    from {{ ref('stg_prices') }}
+    group by security_id
+)
+
+select
+    a.recon_id,
+    a.rank_date,
+    a.security_id,
+    a.company_id,
+    a.security_type,
+    a.exchange,
+    a.conversion_ratio,
+    a.security_type in ('common', 'reit', 'tracking_stock') as is_common_class,
+    h.shares_outstanding,
+    h.available_shares,
+    h.votes_per_share,
+    c.close_price as rank_close,
+    c30.close_30d_avg,
+    coalesce(t.volume_2y, 0) as volume_2y,
+    coalesce(t.dollar_volume_2y, 0) as dollar_volume_2y,
+    coalesce(t.trading_days_2y, 0) as trading_days_2y,
+    case when f.first_trade_date <= a.rank_date then f.first_trade_date end as first_trade_date
+from alive as a
+left join shares_asof as h using (recon_id, security_id)
+left join rank_day_close as c using (recon_id, security_id)
+left join close_30d as c30 using (recon_id, security_id)
+left join trading_2y as t using (recon_id, security_id)
+left join first_trade as f using (security_id)

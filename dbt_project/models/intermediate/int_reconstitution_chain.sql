@@ -1,0 +1,364 @@
+{#-
+  Reconstitutions in date order, each seeing the membership in force on its rank day (METHODOLOGY §1-§3).
+  Membership is recursive (banding and the $1 rescue depend on who is a member, and who is a member depends on
+  the last reconstitution and the additions since), so the reconstitutions are unrolled at compile time: one
+  block of CTEs per reconstitution, each reading the state the previous block left. Between two
+  reconstitutions the block also adds quarterly IPOs, fast-entry IPOs and spin-offs.
+
+  Output rows: kind = 'universe' (every company of a reconstitution's rank-day universe, members or not) and
+  kind = 'addition' (an IPO, fast-entry IPO or spin-off joining between reconstitutions).
+-#}
+{%- set calendar_query -%}
+    select recon_id, rank_date, first_session
+    from {{ ref('int_rebalance_calendar') }}
+    where event_type = 'reconstitution'
+    order by rank_date
+{%- endset -%}
+{%- if execute -%}
+    {%- set recons = run_query(calendar_query).rows -%}
+{%- else -%}
+    {%- set recons = [] -%}
+{%- endif -%}
+
+with companies as (
+    select * from {{ ref('int_event_companies') }}
+),
+
+calendar as (
+    select * from {{ ref('int_rebalance_calendar') }}
+),
+
+event_lines as (
+    select * from {{ ref('int_event_lines') }}
+),
+
+ipo_first_days as (
+    select * from {{ ref('int_ipo_first_days') }}
+),
+
+home_countries as (
+    select company_id, home_country from {{ ref('int_company_home_country') }}
+),
+
+spin_offs as (
+    select a.ex_date, parent.company_id as parent_company_id, child.company_id as company_id,
+        a.related_security_id as security_id
+    from {{ ref('stg_corporate_actions') }} as a
+    join {{ ref('stg_securities') }} as parent on parent.security_id = a.security_id
+    join {{ ref('stg_securities') }} as child on child.security_id = a.related_security_id
+    where a.action_type = 'spin_off'
+),
+
+empty_state as (
+    select
+        null::varchar as company_id, null::date as valid_from,
+        false as in_r3000e, false as in_r3000, false as in_r1000, false as in_top500, false as in_top200,
+        false as in_micro
+    where false
+)
+
+{%- for recon in recons %}
+{%- set i = loop.index0 %}
+{%- set recon_id, rank_date, first_session = recon[0], recon[1], recon[2] %}
+{%- set next_rank = recons[i + 1][1] if not loop.last else none %}
+{%- set next_first = recons[i + 1][2] if not loop.last else none %}
+,
+
+-- ===== {{ recon_id }}: rank day {{ rank_date }}, new composition from {{ first_session }} =====
+state_{{ i }} as (
+    -- who is a member on this rank day: the previous reconstitution plus additions since
+    {%- if i == 0 %}
+    select * from empty_state
+    {%- else %}
+    select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_micro
+    from (
+        select *, row_number() over (partition by company_id order by valid_from desc) as latest
+        from (
+            select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_micro
+            from members_{{ i - 1 }}
+            union all
+            select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_micro
+            from additions_{{ i - 1 }}
+            where valid_from <= date '{{ rank_date }}'
+        )
+    )
+    where latest = 1 and in_r3000e
+    {%- endif %}
+),
+
+universe_{{ i }} as (
+    select
+        c.*,
+        coalesce(s.in_r3000e, false) as was_r3000e,
+        coalesce(s.in_r3000, false) as was_r3000,
+        coalesce(s.in_r1000, false) as was_r1000,
+        coalesce(s.in_top500, false) as was_top500,
+        coalesce(s.in_top200, false) as was_top200,
+        coalesce(s.in_micro, false) as was_micro,
+        case
+            when c.structural_reason is not null then c.structural_reason
+            when not (case when coalesce(s.in_r3000e, false) then c.passes_price_member else c.passes_price_new end)
+                then 'price_below_min'
+            else c.size_reason
+        end as ineligible_reason
+    from companies as c
+    left join state_{{ i }} as s using (company_id)
+    where c.recon_id = '{{ recon_id }}'
+),
+
+ranked_{{ i }} as (
+    select
+        *,
+        row_number() over (order by total_market_cap desc, company_id) as size_rank
+    from universe_{{ i }}
+    where ineligible_reason is null
+),
+
+ranked_cum_{{ i }} as (
+    select
+        *,
+        case when size_rank <= {{ var('rank_r3000e') }} then
+            sum(total_market_cap) over (order by size_rank rows between unbounded preceding and current row)
+            / sum(total_market_cap) filter (where size_rank <= {{ var('rank_r3000e') }}) over ()
+        end as cum_cap_pct
+    from ranked_{{ i }}
+),
+
+breakpoints_{{ i }} as (
+    -- cumulative percentage and cap at each breakpoint rank; with fewer companies the last one stands in
+    select
+        {%- for name in ['top50', 'top200', 'top500', 'r1000', 'micro_top', 'r3000', 'r3000e'] %}
+        coalesce(max(cum_cap_pct) filter (where size_rank = {{ var('rank_' ~ name) }}), max(cum_cap_pct))
+            as pct_{{ name }},
+        coalesce(max(total_market_cap) filter (where size_rank = {{ var('rank_' ~ name) }}), min(total_market_cap))
+            as cap_{{ name }},
+        {%- endfor %}
+        min(total_market_cap) filter (where size_rank <= {{ var('rank_r3000e') }}) as cap_smallest_r3000e
+    from ranked_cum_{{ i }}
+),
+
+placed_{{ i }} as (
+    select
+        r.*,
+        {{ banded_upper_side('r.was_r3000', 'r.was_r1000', 'r.cum_cap_pct', 'b.pct_r1000', var('band_r1000'), 'r.size_rank', var('rank_r1000')) }}
+            as upper_r1000,
+        {{ banded_upper_side('r.was_r3000', 'r.was_top500', 'r.cum_cap_pct', 'b.pct_top500', var('band_top500'), 'r.size_rank', var('rank_top500')) }}
+            as upper_top500,
+        {{ banded_upper_side('r.was_r3000', 'r.was_top200', 'r.cum_cap_pct', 'b.pct_top200', var('band_top200'), 'r.size_rank', var('rank_top200')) }}
+            as upper_top200,
+        {{ banded_upper_side('r.was_r3000', 'not r.was_micro', 'r.cum_cap_pct', 'b.pct_micro_top', var('band_micro_top'), 'r.size_rank', var('rank_micro_top')) }}
+            as upper_micro_top,
+        b.pct_r1000 as breakpoint_pct_r1000
+    from ranked_cum_{{ i }} as r
+    cross join breakpoints_{{ i }} as b
+),
+
+members_{{ i }} as (
+    select
+        company_id,
+        pricing_security_id,
+        date '{{ first_session }}' as valid_from,
+        in_r1000,
+        in_top500,
+        in_top200,
+        size_rank <= {{ var('rank_top50') }} and in_top200 as in_top50,
+        in_r3000,
+        in_r3000e,
+        in_r3000e and not in_r1000 and not upper_micro_top as in_micro
+    from (
+        select
+            *,
+            upper_r1000 as in_r1000,
+            upper_top500 and upper_r1000 as in_top500,
+            upper_top200 and upper_top500 and upper_r1000 as in_top200,
+            upper_r1000 or size_rank <= {{ var('rank_r3000') }} as in_r3000,
+            upper_r1000 or size_rank <= {{ var('rank_r3000e') }} as in_r3000e
+        from placed_{{ i }}
+    )
+    where in_r3000e
+),
+
+market_moves_{{ i }} as (
+    -- R3000E price return from this rank day to each later rank day before the next reconstitution, shares
+    -- held at their rank-day count and each company priced at its rank-day pricing vehicle
+    select
+        e.recon_id as event_id,
+        sum(m_total.total_shares * l.rank_close / l.conversion_ratio) / sum(m_total.total_market_cap) - 1
+            as r3000e_return
+    from calendar as e
+    join members_{{ i }} as m on true
+    join universe_{{ i }} as m_total on m_total.company_id = m.company_id
+    join event_lines as l on l.recon_id = e.recon_id and l.security_id = m.pricing_security_id
+    where e.rank_date > date '{{ rank_date }}'
+      {%- if next_rank %} and e.rank_date < date '{{ next_rank }}'{% endif %}
+      and l.rank_close is not null
+    group by e.recon_id
+),
+
+ipo_additions_{{ i }} as (
+    -- quarterly IPO reviews (METHODOLOGY §3): new companies first traded since the previous rank day, eligible
+    -- on the review's rank day and larger than the market-adjusted smallest R3000E company, placed against the
+    -- market-adjusted breakpoints of this reconstitution
+    select
+        c.company_id,
+        c.pricing_security_id,
+        e.first_session as valid_from,
+        'ipo' as addition_event,
+        e.recon_id as event_id,
+        c.total_market_cap,
+        c.total_market_cap / (1 + mv.r3000e_return) as cap_in_rank_day_terms
+    from calendar as e
+    join market_moves_{{ i }} as mv on mv.event_id = e.recon_id
+    join companies as c on c.recon_id = e.recon_id
+    cross join breakpoints_{{ i }} as b
+    where e.event_type = 'quarterly'
+      and c.vehicle_first_trade_date > e.previous_rank_date
+      and c.vehicle_first_trade_date <= e.rank_date
+      and c.structural_reason is null and c.passes_price_new and c.size_reason is null
+      and c.total_market_cap > b.cap_smallest_r3000e * (1 + mv.r3000e_return)
+),
+
+fast_entries_{{ i }} as (
+    -- an IPO whose day-one float cap beats the market-adjusted Top 500 breakpoint joins after its 5th session;
+    -- the adjustment is the R3000E move to the latest rank day before the IPO (or none before the first review)
+    select
+        f.company_id,
+        f.security_id as pricing_security_id,
+        f.fast_entry_first_session as valid_from,
+        'fast_entry_ipo' as addition_event,
+        null::varchar as event_id,
+        f.first_day_total_cap as total_market_cap,
+        f.first_day_total_cap / (1 + coalesce(mv.r3000e_return, 0)) as cap_in_rank_day_terms
+    from ipo_first_days as f
+    join home_countries as h using (company_id)
+    cross join breakpoints_{{ i }} as b
+    left join lateral (
+        select m.r3000e_return
+        from market_moves_{{ i }} as m
+        join calendar as e on e.recon_id = m.event_id
+        where e.rank_date <= f.first_trade_date
+        order by e.rank_date desc
+        limit 1
+    ) as mv on true
+    where f.first_trade_date > date '{{ rank_date }}'
+      {%- if next_rank %} and f.first_trade_date <= date '{{ next_rank }}'{% endif %}
+      and f.fast_entry_first_session is not null
+      and f.exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE')
+      and h.home_country = 'US'
+      and f.first_close >= {{ var('min_price') }}
+      and f.first_day_float_factor >= {{ var('min_float') }}
+      and f.first_day_total_cap >= {{ var('min_total_market_cap') }}
+      and f.first_day_float_cap > b.cap_top500 * (1 + coalesce(mv.r3000e_return, 0))
+),
+
+placed_ipos_{{ i }} as (
+    select
+        a.company_id,
+        a.pricing_security_id,
+        a.valid_from,
+        a.addition_event,
+        a.event_id,
+        a.total_market_cap,
+        a.cap_in_rank_day_terms >= b.cap_r1000 as in_r1000,
+        a.cap_in_rank_day_terms >= b.cap_top500 as in_top500,
+        a.cap_in_rank_day_terms >= b.cap_top200 as in_top200,
+        a.cap_in_rank_day_terms >= b.cap_top50 as in_top50,
+        a.cap_in_rank_day_terms >= b.cap_r3000 or a.cap_in_rank_day_terms >= b.cap_r1000 as in_r3000,
+        true as in_r3000e,
+        a.cap_in_rank_day_terms < b.cap_micro_top and a.cap_in_rank_day_terms < b.cap_r1000 as in_micro
+    from (
+        select *, row_number() over (partition by company_id order by valid_from) as first_addition
+        from (
+            select * from fast_entries_{{ i }}
+            union all
+            select * from ipo_additions_{{ i }}
+            where company_id not in (select company_id from fast_entries_{{ i }})
+        )
+    ) as a
+    cross join breakpoints_{{ i }} as b
+    where a.first_addition = 1
+      and a.valid_from >= date '{{ first_session }}'
+      {%- if next_first %} and a.valid_from < date '{{ next_first }}'{% endif %}
+),
+
+spin_additions_{{ i }} as (
+    -- a member's spin-off joins its parent's indexes on the ex-date (decision 8)
+    select
+        s.company_id,
+        s.security_id as pricing_security_id,
+        s.ex_date as valid_from,
+        'spin_off' as addition_event,
+        null::varchar as event_id,
+        null::double as total_market_cap,
+        p.in_r1000, p.in_top500, p.in_top200, p.in_top50, p.in_r3000, p.in_r3000e, p.in_micro
+    from spin_offs as s
+    join (
+        select company_id, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        from members_{{ i }}
+        union all
+        select company_id, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        from placed_ipos_{{ i }}
+    ) as p on p.company_id = s.parent_company_id
+    where s.ex_date >= date '{{ first_session }}'
+      {%- if next_first %} and s.ex_date < date '{{ next_first }}'{% endif %}
+),
+
+additions_{{ i }} as (
+    select * from placed_ipos_{{ i }}
+    union all
+    select * from spin_additions_{{ i }}
+),
+
+output_{{ i }} as (
+    select
+        'universe' as kind,
+        '{{ recon_id }}' as recon_id,
+        u.company_id,
+        u.pricing_security_id,
+        date '{{ first_session }}' as valid_from,
+        'reconstitution' as membership_event,
+        u.ineligible_reason,
+        p.size_rank,
+        p.cum_cap_pct,
+        p.breakpoint_pct_r1000,
+        u.was_r3000e, u.was_r3000, u.was_r1000, u.was_top500, u.was_top200, u.was_micro,
+        coalesce(m.in_r1000, false) as in_r1000,
+        coalesce(m.in_top500, false) as in_top500,
+        coalesce(m.in_top200, false) as in_top200,
+        coalesce(m.in_top50, false) as in_top50,
+        coalesce(m.in_r3000, false) as in_r3000,
+        coalesce(m.in_r3000e, false) as in_r3000e,
+        coalesce(m.in_micro, false) as in_micro,
+        null::varchar as event_id,
+        u.total_market_cap
+    from universe_{{ i }} as u
+    left join placed_{{ i }} as p using (company_id)
+    left join members_{{ i }} as m using (company_id)
+    union all
+    select
+        'addition', '{{ recon_id }}', company_id, pricing_security_id, valid_from, addition_event,
+        null, null, null, null,
+        false, false, false, false, false, false,
+        in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro,
+        event_id,
+        total_market_cap
+    from additions_{{ i }}
+)
+{%- endfor %}
+
+{%- if recons | length > 0 %}
+{%- for recon in recons %}
+{{ 'select * from output_' ~ loop.index0 }}
+{%- if not loop.last %} union all{% endif %}
+{%- endfor %}
+{%- else %}
+select
+    null::varchar as kind, null::varchar as recon_id, null::varchar as company_id, null::varchar as pricing_security_id,
+    null::date as valid_from, null::varchar as membership_event, null::varchar as ineligible_reason,
+    null::bigint as size_rank, null::double as cum_cap_pct, null::double as breakpoint_pct_r1000,
+    false as was_r3000e, false as was_r3000, false as was_r1000, false as was_top500, false as was_top200,
+    false as was_micro, false as in_r1000, false as in_top500, false as in_top200, false as in_top50,
+    false as in_r3000, false as in_r3000e, false as in_micro, null::varchar as event_id,
+    null::double as total_market_cap
+where false
+{%- endif %}

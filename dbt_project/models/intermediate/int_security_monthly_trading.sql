@@ -1,0 +1,14 @@
+-- Monthly trading totals per security: rank days are month ends, so "the last two years" of volume is the
+-- 24 months ending with the rank day's month (pricing vehicle, METHODOLOGY §1; ADDTV of extra classes).
+with prices as (
+    select * from {{ ref('stg_prices') }}
+)
+
+select
+    security_id,
+    date_trunc('month', trade_date)::date as trade_month,
+    sum(volume) as volume,
+    sum(volume * close_price) as dollar_volume,
+    count(*) as trading_days
+from prices
+group by all

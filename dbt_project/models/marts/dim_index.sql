@@ -1,0 +1,12 @@
+with definitions as (
+    select * from {{ ref('index_definitions') }}
+)
+
+select
+    index_code,
+    index_name,
+    family,
+    parent_index_code,
+    base_date,
+    base_value
+from definitions

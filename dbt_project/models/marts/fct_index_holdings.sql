@@ -1,0 +1,75 @@
+-- Float-adjusted holdings of every size index on each rebalance effective date and month end
+-- (METHODOLOGY §4, §7.1: float cap = available shares x primary close). The composition is the one in force
+-- for the next session and it is priced at the as-of date's close: on an effective date these are the opening
+-- weights of the new composition; on a month end, the weights carried into the next month.
+with sessions as (
+    select * from {{ ref('stg_xnys_sessions') }}
+),
+
+calendar as (
+    select * from {{ ref('int_rebalance_calendar') }}
+),
+
+span as (
+    select
+        (select min(first_session) from calendar where event_type = 'reconstitution') as first_member_day,
+        (select max(trade_date) from {{ ref('stg_prices') }}) as last_price_date
+),
+
+holding_dates as (
+    select effective_date as as_of_date from calendar
+    union
+    select max(session_date) from sessions group by date_trunc('month', session_date)
+),
+
+dated as (
+    select
+        d.as_of_date,
+        (select min(s.session_date) from sessions as s where s.session_date > d.as_of_date) as next_session
+    from holding_dates as d
+    cross join span
+    where d.as_of_date >= (select max(effective_date) from calendar, span
+                           where first_session = span.first_member_day)
+      and d.as_of_date <= span.last_price_date
+),
+
+members as (
+    select d.as_of_date, m.index_code, m.security_id
+    from dated as d
+    join {{ ref('fct_index_membership') }} as m
+        on m.valid_from <= d.next_session and (m.valid_to is null or m.valid_to > d.next_session)
+),
+
+lines as (
+    select distinct as_of_date, security_id from members
+),
+
+priced as (
+    select l.as_of_date, l.security_id, p.close_price, h.available_shares
+    from lines as l
+    asof join {{ ref('stg_prices') }} as p on p.security_id = l.security_id and p.trade_date <= l.as_of_date
+    asof join {{ ref('stg_shares') }} as h on h.security_id = l.security_id and h.effective_date <= l.as_of_date
+),
+
+capped as (
+    select
+        m.index_code,
+        m.as_of_date,
+        m.security_id,
+        p.available_shares,
+        p.close_price,
+        p.available_shares * p.close_price as float_market_cap
+    from members as m
+    join priced as p using (as_of_date, security_id)
+)
+
+select
+    index_code,
+    as_of_date,
+    security_id,
+    available_shares,
+    close_price,
+    float_market_cap,
+    float_market_cap / sum(float_market_cap) over (partition by index_code, as_of_date) as weight
+from capped
+order by index_code, as_of_date, security_id
