@@ -27,6 +27,7 @@ WRAPPER = (
     "print(f'@@peak_kib={resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}');"
     "sys.exit(rc)"
 )
+STEP_LINE = re.compile(r"^\s+step (\S+)\s+([\d.]+) s$")
 RATE_LINE = re.compile(r"^\s+(\S+)\s+([\d,]+) rows\s+([\d,]+) rows/s (generated|loaded)")
 
 
@@ -46,7 +47,14 @@ def run_step(name: str, args: list[str]) -> dict:
         for m in map(RATE_LINE.match, proc.stdout.splitlines())
         if m
     }
-    return {"step": name, "seconds": round(seconds, 1), "peak_mib": round(peak / 1024), "tables": rates}
+    steps = {m.group(1): float(m.group(2)) for m in map(STEP_LINE.match, proc.stdout.splitlines()) if m}
+    return {
+        "step": name,
+        "seconds": round(seconds, 1),
+        "peak_mib": round(peak / 1024),
+        "tables": rates,
+        "steps": steps,
+    }
 
 
 def main() -> None:
@@ -67,6 +75,10 @@ def main() -> None:
         "|---|---:|---:|",
         *[f"| {s['step']} | {s['seconds']} | {s['peak_mib']:,} |" for s in steps],
         f"| **generate + build** | **{sum(s['seconds'] for s in steps):.1f}** | |",
+        "",
+        "| Dagster step (inside build) | seconds |",
+        "|---|---:|",
+        *[f"| {step} | {secs:.1f} |" for s in steps for step, secs in s["steps"].items()],
         "",
         "| step | table | rows | rows/s |",
         "|---|---|---:|---:|",

@@ -31,6 +31,9 @@ class BuildResult:
     last_price_date: date
     table_rows: dict[str, int]
     load_rates: dict[str, tuple[int, float]]  # raw table -> (rows loaded, seconds), from the asset metadata
+    step_seconds: dict[
+        str, float
+    ]  # Dagster step -> seconds (e.g. indexpipe_dbt_models = the whole dbt build)
 
 
 def _weekday_on_or_before(day: date) -> date:
@@ -92,6 +95,10 @@ def build(
         last_price_date=last,
         table_rows=warehouse_table_rows(settings.duckdb_path),
         load_rates=_load_rates(result),
+        step_seconds={
+            event.step_key: event.event_specific_data.duration_ms / 1000
+            for event in result.get_step_success_events()
+        },
     )
 
 
@@ -100,7 +107,7 @@ def _load_rates(result) -> dict[str, tuple[int, float]]:
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
         key = materialization.asset_key.path
-        if key[0] == "raw" and "rows" in materialization.metadata:
+        if key[0] == "raw" and {"rows", "seconds"} <= materialization.metadata.keys():
             rates[key[-1]] = (
                 materialization.metadata["rows"].value,
                 materialization.metadata["seconds"].value,

@@ -53,9 +53,9 @@ company_totals as (
     select
         recon_id,
         company_id,
-        sum(shares_outstanding * conversion_ratio) filter (where is_common_class) as total_shares,
-        sum(available_shares * votes_per_share) filter (where is_common_class)
-            / nullif(sum(shares_outstanding * votes_per_share) filter (where is_common_class), 0) as voting_rights_pct
+        ({{ exact_sum("shares_outstanding * conversion_ratio") }} filter (where is_common_class))::double as total_shares,
+        {{ exact_sum('available_shares * votes_per_share') }} filter (where is_common_class)
+            / nullif({{ exact_sum('shares_outstanding * votes_per_share') }} filter (where is_common_class), 0) as voting_rights_pct
     from lines
     group by all
 ),

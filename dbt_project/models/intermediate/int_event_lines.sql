@@ -2,7 +2,7 @@
 -- shares as of the latest row effective on or before the rank day, the rank-day close, the 30-day average close,
 -- and trading over the 24 months ending with the rank day's month.
 with events as (
-    select recon_id, rank_date from {{ ref('int_rebalance_calendar') }}
+    select recon_id, rank_date, event_type from {{ ref('int_rebalance_calendar') }}
 ),
 
 securities as (
@@ -10,7 +10,7 @@ securities as (
 ),
 
 alive as (
-    select e.recon_id, e.rank_date, s.*
+    select e.recon_id, e.rank_date, e.event_type, s.*
     from events as e
     join securities as s
         on s.listing_date <= e.rank_date
@@ -31,13 +31,15 @@ rank_day_close as (
 ),
 
 close_30d as (
-    -- the 30 calendar days ending on the rank day (the $1 rescue for existing members, METHODOLOGY §1)
-    select a.recon_id, a.security_id, avg(p.close_price) as close_30d_avg
+    -- the 30 calendar days ending on the rank day (the $1 rescue for existing members, METHODOLOGY §1; only
+    -- reconstitutions use it)
+    select a.recon_id, a.security_id, {{ exact_sum('p.close_price') }} / count(*) as close_30d_avg
     from alive as a
     join {{ ref('stg_prices') }} as p
         on p.security_id = a.security_id
         and p.trade_date > a.rank_date - interval 30 day
         and p.trade_date <= a.rank_date
+    where a.event_type = 'reconstitution'
     group by all
 ),
 
@@ -46,7 +48,7 @@ trading_2y as (
         a.recon_id,
         a.security_id,
         sum(m.volume) as volume_2y,
-        sum(m.dollar_volume) as dollar_volume_2y,
+        {{ exact_sum('m.dollar_volume') }}::double as dollar_volume_2y,
         sum(m.trading_days) as trading_days_2y
     from alive as a
     join {{ ref('int_security_monthly_trading') }} as m

@@ -28,7 +28,7 @@ ipo_lines as (
 
 company_shares as (
     -- all common classes of the company on its first day, in main-class equivalents
-    select i.security_id, sum(h.shares_outstanding * s.conversion_ratio) as total_shares
+    select i.security_id, {{ exact_sum('h.shares_outstanding * s.conversion_ratio') }} as total_shares
     from ipo_lines as i
     join {{ ref('stg_securities') }} as s
         on s.company_id = i.company_id and s.security_type in ('common', 'reit', 'tracking_stock')

@@ -118,8 +118,8 @@ ranked_cum_{{ i }} as (
     select
         *,
         case when size_rank <= {{ var('rank_r3000e') }} then
-            sum(total_market_cap) over (order by size_rank rows between unbounded preceding and current row)
-            / sum(total_market_cap) filter (where size_rank <= {{ var('rank_r3000e') }}) over ()
+            {{ exact_sum('total_market_cap', 2) }} over (order by size_rank rows between unbounded preceding and current row)
+            / {{ exact_sum('total_market_cap', 2) }} filter (where size_rank <= {{ var('rank_r3000e') }}) over ()
         end as cum_cap_pct
     from ranked_{{ i }}
 ),
@@ -183,7 +183,8 @@ market_moves_{{ i }} as (
     -- held at their rank-day count and each company priced at its rank-day pricing vehicle
     select
         e.recon_id as event_id,
-        sum(m_total.total_shares * l.rank_close / l.conversion_ratio) / sum(m_total.total_market_cap) - 1
+        {{ exact_sum('m_total.total_shares * l.rank_close / l.conversion_ratio', 2) }}
+            / {{ exact_sum('m_total.total_market_cap', 2) }} - 1
             as r3000e_return
     from calendar as e
     join members_{{ i }} as m on true

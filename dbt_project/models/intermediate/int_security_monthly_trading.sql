@@ -8,7 +8,7 @@ select
     security_id,
     date_trunc('month', trade_date)::date as trade_month,
     sum(volume) as volume,
-    sum(volume * close_price) as dollar_volume,
+    {{ exact_sum('volume * close_price', 4) }}::double as dollar_volume,
     count(*) as trading_days
 from prices
 group by all

@@ -44,11 +44,25 @@ lines as (
     select distinct as_of_date, security_id from members
 ),
 
-priced as (
-    select l.as_of_date, l.security_id, p.close_price, h.available_shares
+same_day as (
+    -- nearly every member trades on the as-of date: an equality join, with an as-of lookup only for the rest
+    select l.as_of_date, l.security_id, p.close_price
     from lines as l
-    asof join {{ ref('stg_prices') }} as p on p.security_id = l.security_id and p.trade_date <= l.as_of_date
-    asof join {{ ref('stg_shares') }} as h on h.security_id = l.security_id and h.effective_date <= l.as_of_date
+    left join {{ ref('stg_prices') }} as p on p.security_id = l.security_id and p.trade_date = l.as_of_date
+),
+
+closes as (
+    select as_of_date, security_id, close_price from same_day where close_price is not null
+    union all
+    select s.as_of_date, s.security_id, p.close_price
+    from (select * from same_day where close_price is null) as s
+    asof join {{ ref('stg_prices') }} as p on p.security_id = s.security_id and p.trade_date <= s.as_of_date
+),
+
+priced as (
+    select c.as_of_date, c.security_id, c.close_price, h.available_shares
+    from closes as c
+    asof join {{ ref('stg_shares') }} as h on h.security_id = c.security_id and h.effective_date <= c.as_of_date
 ),
 
 capped as (
@@ -70,6 +84,6 @@ select
     available_shares,
     close_price,
     float_market_cap,
-    float_market_cap / sum(float_market_cap) over (partition by index_code, as_of_date) as weight
+    float_market_cap / {{ exact_sum('float_market_cap', 2) }} over (partition by index_code, as_of_date) as weight
 from capped
 order by index_code, as_of_date, security_id
