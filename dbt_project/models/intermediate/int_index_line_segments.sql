@@ -7,18 +7,25 @@ with chain as (
     select * from {{ ref('int_reconstitution_chain') }} where in_r3000e
 ),
 
-reconstitution_starts as (
-    select first_session from {{ ref('int_rebalance_calendar') }} where event_type = 'reconstitution'
+reconstitutions as (
+    select
+        recon_id,
+        lead(first_session) over (order by rank_date) as next_first_session
+    from {{ ref('int_rebalance_calendar') }}
+    where event_type = 'reconstitution'
 ),
 
 segments as (
+    -- a segment ends at the company's next segment or when the next reconstitution takes effect; additions
+    -- made between a rank day and its effective date belong to that reconstitution and carry through it
     select
         c.*,
         least(
             lead(c.valid_from) over (partition by c.company_id order by c.valid_from, c.kind desc),
-            (select min(r.first_session) from reconstitution_starts as r where r.first_session > c.valid_from)
+            r.next_first_session
         ) as valid_to
     from chain as c
+    join reconstitutions as r using (recon_id)
 ),
 
 extra_classes as (

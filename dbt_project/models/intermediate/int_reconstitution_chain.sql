@@ -278,7 +278,9 @@ placed_ipos_{{ i }} as (
     ) as a
     cross join breakpoints_{{ i }} as b
     where a.first_addition = 1
-      and a.valid_from >= date '{{ first_session }}'
+      -- quarterly reviews follow this reconstitution; a fast entry may come before it takes effect and then
+      -- carries through it (it was not in the rank-day universe)
+      and (a.addition_event = 'fast_entry_ipo' or a.valid_from >= date '{{ first_session }}')
       {%- if next_first %} and a.valid_from < date '{{ next_first }}'{% endif %}
 ),
 
@@ -300,8 +302,10 @@ spin_additions_{{ i }} as (
         select company_id, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
         from placed_ipos_{{ i }}
     ) as p on p.company_id = s.parent_company_id
-    where s.ex_date >= date '{{ first_session }}'
-      {%- if next_first %} and s.ex_date < date '{{ next_first }}'{% endif %}
+    -- a spin-off after this rank day takes the parent's membership from this reconstitution (from its ex-date,
+    -- even when that comes before the effective date) and keeps it until the next reconstitution
+    where s.ex_date > date '{{ rank_date }}'
+      {%- if next_rank %} and s.ex_date <= date '{{ next_rank }}'{% endif %}
 ),
 
 additions_{{ i }} as (
