@@ -7,13 +7,20 @@ with lines as (
 ),
 
 vehicle_candidates as (
-    -- listed common lines trading on the rank day, by two-year volume; companies without a common line
+    -- listed common lines on an eligible exchange trading on the rank day, by two-year volume (an OTC class does not
+    -- price a company that also trades on an eligible exchange); companies without a common line
     -- (funds, ADRs ...) are represented by their most traded line so they can carry an exclusion reason
     select
         *,
+        exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE') as on_eligible_exchange,
         row_number() over (
             partition by recon_id, company_id
-            order by is_common_class desc, (rank_close is not null) desc, volume_2y desc, security_id
+            order by
+                is_common_class desc,
+                exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE') desc,
+                (rank_close is not null) desc,
+                volume_2y desc,
+                security_id
         ) as volume_order
     from lines
     where exchange <> 'UNLISTED'
@@ -26,9 +33,9 @@ top_two as (
         max(case when volume_order = 1 then security_id end) as top_id,
         max(case when volume_order = 1 then volume_2y end) as top_volume,
         max(case when volume_order = 1 then available_shares end) as top_available,
-        max(case when volume_order = 2 and is_common_class and rank_close is not null then security_id end) as second_id,
-        max(case when volume_order = 2 and is_common_class and rank_close is not null then volume_2y end) as second_volume,
-        max(case when volume_order = 2 and is_common_class and rank_close is not null then available_shares end)
+        max(case when volume_order = 2 and is_common_class and on_eligible_exchange and rank_close is not null then security_id end) as second_id,
+        max(case when volume_order = 2 and is_common_class and on_eligible_exchange and rank_close is not null then volume_2y end) as second_volume,
+        max(case when volume_order = 2 and is_common_class and on_eligible_exchange and rank_close is not null then available_shares end)
             as second_available
     from vehicle_candidates
     group by all
@@ -60,6 +67,17 @@ company_totals as (
     group by all
 ),
 
+june_voting as (
+    -- December reconstitutions do not re-research voting rights (METHODOLOGY §2 "Semi-annual change"): a company
+    -- ranked in the same year's June keeps that determination
+    select d.recon_id, j.company_id, j.voting_rights_pct
+    from {{ ref('int_rebalance_calendar') }} as d
+    join {{ ref('int_rebalance_calendar') }} as june
+        on june.recon_type = 'june' and year(june.rank_date) = year(d.rank_date)
+    join company_totals as j on j.recon_id = june.recon_id
+    where d.recon_type = 'december'
+),
+
 priced as (
     select
         v.recon_id,
@@ -75,12 +93,13 @@ priced as (
         l.available_shares / nullif(l.shares_outstanding, 0) as float_factor,
         t.total_shares,
         t.total_shares * l.rank_close / l.conversion_ratio as total_market_cap,
-        t.voting_rights_pct,
+        coalesce(jv.voting_rights_pct, t.voting_rights_pct) as voting_rights_pct,
         h.home_country
     from vehicle as v
     join lines as l on l.recon_id = v.recon_id and l.security_id = v.pricing_security_id
     join company_totals as t on t.recon_id = v.recon_id and t.company_id = v.company_id
     join {{ ref('int_company_home_country') }} as h on h.company_id = v.company_id
+    left join june_voting as jv on jv.recon_id = v.recon_id and jv.company_id = v.company_id
 )
 
 select

@@ -53,7 +53,7 @@ empty_state as (
     select
         null::varchar as company_id, null::date as valid_from,
         false as in_r3000e, false as in_r3000, false as in_r1000, false as in_top500, false as in_top200,
-        false as in_micro
+        false as in_top50, false as in_micro
     where false
 )
 
@@ -70,14 +70,14 @@ state_{{ i }} as (
     {%- if i == 0 %}
     select * from empty_state
     {%- else %}
-    select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_micro
+    select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
     from (
         select *, row_number() over (partition by company_id order by valid_from desc) as latest
         from (
-            select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_micro
+            select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
             from members_{{ i - 1 }}
             union all
-            select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_micro
+            select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
             from additions_{{ i - 1 }}
             where valid_from <= date '{{ rank_date }}'
         )
@@ -285,27 +285,44 @@ placed_ipos_{{ i }} as (
 ),
 
 spin_additions_{{ i }} as (
-    -- a member's spin-off joins its parent's indexes on the ex-date (decision 8)
+    -- a member's spin-off joins the indexes its parent is in on the ex-date (decision 8). Between this rank day
+    -- and this reconstitution's first session the parent is still in the old composition (state_{{ i }}): the
+    -- spin-off takes that, then the parent's new membership from the first session; later ex-dates take the new
+    -- membership straight away. It keeps it until the next reconstitution.
     select
         s.company_id,
         s.security_id as pricing_security_id,
-        s.ex_date as valid_from,
+        b.valid_from,
         'spin_off' as addition_event,
         null::varchar as event_id,
         null::double as total_market_cap,
-        p.in_r1000, p.in_top500, p.in_top200, p.in_top50, p.in_r3000, p.in_r3000e, p.in_micro
+        b.in_r1000, b.in_top500, b.in_top200, b.in_top50, b.in_r3000, b.in_r3000e, b.in_micro
     from spin_offs as s
     join (
-        select company_id, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        select company_id, null::date as valid_from, false as before_effective,
+            in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
         from members_{{ i }}
         union all
-        select company_id, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        select company_id, null::date, false, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
         from placed_ipos_{{ i }}
-    ) as p on p.company_id = s.parent_company_id
-    -- a spin-off after this rank day takes the parent's membership from this reconstitution (from its ex-date,
-    -- even when that comes before the effective date) and keeps it until the next reconstitution
+        union all
+        select company_id, null::date, true, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        from state_{{ i }}
+    ) as parent on parent.company_id = s.parent_company_id
+    cross join lateral (
+        select
+            case
+                when parent.before_effective then s.ex_date
+                when s.ex_date < date '{{ first_session }}' then date '{{ first_session }}'
+                else s.ex_date
+            end as valid_from,
+            parent.in_r1000, parent.in_top500, parent.in_top200, parent.in_top50, parent.in_r3000,
+            parent.in_r3000e, parent.in_micro
+    ) as b
     where s.ex_date > date '{{ rank_date }}'
       {%- if next_rank %} and s.ex_date <= date '{{ next_rank }}'{% endif %}
+      -- the old composition applies only before this reconstitution takes effect
+      and (not parent.before_effective or s.ex_date < date '{{ first_session }}')
 ),
 
 additions_{{ i }} as (

@@ -53,10 +53,14 @@ reconstitution_changes as (
        or (u.to_core = 'R2000' and u.size_rank <= {{ var('rank_r1000') }})
 ),
 
+sessions as (
+    select session_date from {{ ref('stg_xnys_sessions') }}
+),
+
 between_additions as (
     select
         coalesce(c.event_id, c.recon_id) as recon_id,
-        c.valid_from as effective_date,
+        (select max(session_date) from sessions where session_date < c.valid_from) as effective_date,
         c.pricing_security_id as security_id,
         c.company_id,
         'addition' as change_type,
@@ -76,7 +80,7 @@ action_deletions as (
     select
         (select e.recon_id from calendar as e where e.first_session <= x.ex_date order by e.first_session desc limit 1)
             as recon_id,
-        x.leaves_on as effective_date,
+        (select max(session_date) from sessions where session_date < x.leaves_on) as effective_date,
         m.security_id,
         m.company_id,
         'deletion' as change_type,

@@ -1,0 +1,114 @@
+-- The shares and float the index uses for each line, as a running state (METHODOLOGY §3 share/float updates,
+-- §4, decision 7). Quarterly updates take the figures known on the cut-off (rank) day and apply them at the
+-- event's first session: June applies everything; December, March and September apply total shares only
+-- when they moved more than 1% and the float only when it moved more than 3 percentage points (1 point at a
+-- float of 15% or less). Corporate events apply at once and unbuffered: a split multiplies the index shares by its
+-- ratio, a stock merger adds ratio x the target's shares to the acquirer. Each action is applied once: the later
+-- raw shares row that restates it is compared with an index count that already includes it.
+with update_events as (
+    select
+        l.security_id,
+        c.first_session as apply_date,
+        c.recon_type as update_kind,
+        l.shares_outstanding as raw_shares,
+        l.available_shares as raw_available,
+        null::double as ratio,
+        null::double as added_shares
+    from {{ ref('int_event_lines') }} as l
+    join {{ ref('int_rebalance_calendar') }} as c using (recon_id)
+    where l.is_common_class and l.exchange <> 'UNLISTED' and l.shares_outstanding > 0
+),
+
+splits as (
+    select security_id, ex_date as apply_date, 'split' as update_kind, null::double, null::double, ratio, null::double
+    from {{ ref('stg_corporate_actions') }}
+    where action_type = 'split'
+),
+
+merger_issuance as (
+    -- the acquirer issues ratio x target shares (on the target's shares the day before the ex-date)
+    select
+        a.related_security_id as security_id,
+        a.ex_date as apply_date,
+        'merger_issuance' as update_kind,
+        null::double, null::double, null::double,
+        sum(a.ratio * h.shares_outstanding) as added_shares
+    from {{ ref('stg_corporate_actions') }} as a
+    asof join {{ ref('stg_shares') }} as h on h.security_id = a.security_id and h.effective_date < a.ex_date
+    where a.action_type = 'stock_merger' and a.related_security_id is not null
+    group by all
+),
+
+events as (
+    select
+        *,
+        row_number() over (
+            partition by security_id
+            order by apply_date, case update_kind when 'split' then 0 when 'merger_issuance' then 1 else 2 end
+        ) as seq
+    from (
+        select * from update_events
+        union all
+        select * from splits
+        union all
+        select * from merger_issuance
+    )
+),
+
+first_updates as (
+    -- the chain of a line starts at its first quarterly or reconstitution update
+    select security_id, min(seq) as first_seq
+    from events
+    where update_kind in ('june', 'december', 'quarterly')
+    group by security_id
+),
+
+running as (
+    with recursive state as (
+        select
+            e.security_id,
+            e.seq,
+            e.apply_date,
+            e.update_kind,
+            e.raw_shares as index_shares,
+            e.raw_available / e.raw_shares as index_float
+        from events as e
+        join first_updates as f on f.security_id = e.security_id and f.first_seq = e.seq
+
+        union all
+
+        select
+            e.security_id,
+            e.seq,
+            e.apply_date,
+            e.update_kind,
+            case
+                when e.update_kind = 'split' then s.index_shares * e.ratio
+                when e.update_kind = 'merger_issuance' then s.index_shares + e.added_shares
+                when e.update_kind = 'june' then e.raw_shares
+                when abs(e.raw_shares / s.index_shares - 1) > 0.01 then e.raw_shares
+                else s.index_shares
+            end,
+            case
+                when e.update_kind in ('split', 'merger_issuance') then s.index_float
+                when e.update_kind = 'june' then e.raw_available / e.raw_shares
+                when abs(e.raw_available / e.raw_shares - s.index_float)
+                    > case when s.index_float <= 0.15 then 0.01 else 0.03 end
+                    then e.raw_available / e.raw_shares
+                else s.index_float
+            end
+        from state as s
+        join events as e on e.security_id = s.security_id and e.seq = s.seq + 1
+    )
+    select * from state
+)
+
+select
+    security_id,
+    apply_date,
+    update_kind,
+    index_shares,
+    index_float,
+    index_shares * index_float as index_available_shares
+from running
+order by security_id, apply_date, seq
