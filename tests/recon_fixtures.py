@@ -91,6 +91,7 @@ class Market:
     end: date
     companies: list[Company]
     spin_offs: list[tuple[str, str, date]] = field(default_factory=list)  # (parent line, new line, ex-date)
+    splits: list[tuple[str, date, float]] = field(default_factory=list)  # (line, ex-date, new shares per old)
 
     def company(self, company_id: str) -> Company:
         return next(c for c in self.companies if c.company_id == company_id)
@@ -156,6 +157,9 @@ class Market:
                 *({"action_id": f"SO{n}", "security_id": parent, "ex_date": ex_date.isoformat(),
                    "action_type": "spin_off", "cash_amount": "", "ratio": "1", "related_security_id": child}
                   for n, (parent, child, ex_date) in enumerate(self.spin_offs, start=1)),
+                *({"action_id": f"SP{n}", "security_id": line, "ex_date": ex_date.isoformat(),
+                   "action_type": "split", "cash_amount": "", "ratio": _num(ratio), "related_security_id": ""}
+                  for n, (line, ex_date, ratio) in enumerate(self.splits, start=1)),
             ],
             "fundamentals": [
                 {"company_id": c, "period_end": "2022-12-31", "available_date": "2023-02-15",

@@ -5,24 +5,35 @@
 -- float of 15% or less). Corporate events apply at once and unbuffered: a split multiplies the index shares by its
 -- ratio, a stock merger adds ratio x the target's shares to the acquirer. Each action is applied once: the later
 -- raw shares row that restates it is compared with an index count that already includes it.
-with update_events as (
+with split_actions as (
+    select security_id, ex_date, ratio
+    from {{ ref('stg_corporate_actions') }}
+    where action_type = 'split'
+),
+
+update_events as (
+    -- cut-off figures, restated for any split between the cut-off and the apply date (already applied by then)
     select
         l.security_id,
         c.first_session as apply_date,
         c.recon_type as update_kind,
-        l.shares_outstanding as raw_shares,
-        l.available_shares as raw_available,
+        l.shares_outstanding * coalesce(sp.factor, 1) as raw_shares,
+        l.available_shares * coalesce(sp.factor, 1) as raw_available,
         null::double as ratio,
         null::double as added_shares
     from {{ ref('int_event_lines') }} as l
     join {{ ref('int_rebalance_calendar') }} as c using (recon_id)
+    left join lateral (
+        select product(x.ratio) as factor
+        from split_actions as x
+        where x.security_id = l.security_id and x.ex_date > c.rank_date and x.ex_date <= c.first_session
+    ) as sp on true
     where l.is_common_class and l.exchange <> 'UNLISTED' and l.shares_outstanding > 0
 ),
 
 splits as (
     select security_id, ex_date as apply_date, 'split' as update_kind, null::double, null::double, ratio, null::double
-    from {{ ref('stg_corporate_actions') }}
-    where action_type = 'split'
+    from split_actions
 ),
 
 merger_issuance as (
@@ -86,13 +97,14 @@ running as (
                 when e.update_kind = 'split' then s.index_shares * e.ratio
                 when e.update_kind = 'merger_issuance' then s.index_shares + e.added_shares
                 when e.update_kind = 'june' then e.raw_shares
-                when abs(e.raw_shares / s.index_shares - 1) > 0.01 then e.raw_shares
+                -- compared at 9 decimals: an exact 1% (or 3-point) move is not "more than" the buffer
+                when round(abs(e.raw_shares / s.index_shares - 1), 9) > 0.01 then e.raw_shares
                 else s.index_shares
             end,
             case
                 when e.update_kind in ('split', 'merger_issuance') then s.index_float
                 when e.update_kind = 'june' then e.raw_available / e.raw_shares
-                when abs(e.raw_available / e.raw_shares - s.index_float)
+                when round(abs(e.raw_available / e.raw_shares - s.index_float), 9)
                     > case when s.index_float <= 0.15 then 0.01 else 0.03 end
                     then e.raw_available / e.raw_shares
                 else s.index_float
