@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 
 from indexpipe.ingest.validate import validate_input_dir
+from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
 
-DBT_VARS_ENV = "INDEXPIPE_DBT_VARS"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 

@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from indexpipe.dbt_manifest import prepare_manifest
+from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -14,7 +15,7 @@ prepare_manifest()
 
 def dbt_build_args() -> list[str]:
     """`dbt build`, with rule overrides from INDEXPIPE_DBT_VARS (JSON) when set (tests with tiny markets)."""
-    overrides = os.environ.get("INDEXPIPE_DBT_VARS", "").strip()
+    overrides = os.environ.get(DBT_VARS_ENV, "").strip()
     return ["build", "--vars", overrides] if overrides not in ("", "{}") else ["build"]
 
 
