@@ -116,6 +116,13 @@ def _load_rates(result) -> dict[str, tuple[int, float]]:
 
 
 def _first_failure(result) -> str:
+    # a failed blocking check is the reason the run stopped: name it and its expectation
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            return (
+                f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed: "
+                f"{' '.join((evaluation.description or '').split())}"
+            )
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             error = event.step_failure_data.error

@@ -67,6 +67,27 @@ def _build(data_dir: Path, db: Path, through: date | None) -> None:
         print(f"  {table:<36} {rows:>12,} rows{rate}")
 
 
+def _validate(db: Path) -> None:
+    from indexpipe.quality.runner import run_all
+
+    db = db.resolve()
+    if not db.exists():
+        raise CommandError(f"no warehouse at {db}")
+    import duckdb
+
+    try:
+        outcomes = run_all(db)
+    except duckdb.IOException as exc:
+        raise CommandError(f"cannot read {db}: {' '.join(str(exc).split())[:300]}") from exc
+    failed = [o for o in outcomes if not o.success]
+    for outcome in outcomes:
+        print(f"  {'ok  ' if outcome.success else 'FAIL'} {outcome.summary()}")
+    print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed ({sum(o.expectations for o in outcomes)} "
+          f"expectations in {len(outcomes)} suites) on {db}")  # fmt: skip
+    if failed:
+        raise CommandError(f"{len(failed)} suite(s) failed: {', '.join(o.frame.name for o in failed)}")
+
+
 def _dev(data_dir: Path, db: Path) -> None:
     Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve()).export()
     home = REPO_ROOT / ".dagster_home"
@@ -95,6 +116,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="generate the default market into data/demo and build data/warehouse.duckdb")
 
+    validate = sub.add_parser("validate", help="run every Great Expectations suite against a warehouse")
+    validate.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+
     dev = sub.add_parser("dev", help="start the Dagster UI on the same warehouse")
     dev.add_argument("--data-dir", type=Path, default=DEFAULT_INPUT_DIR)
     dev.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
@@ -119,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"warehouse:   {DEFAULT_DUCKDB_PATH} (open read-only, e.g. duckdb -readonly {DEFAULT_DUCKDB_PATH})"
             )
             print("lineage UI:  make dev  (Dagster on the same warehouse)")
+        elif args.command == "validate":
+            _validate(args.db)
         elif args.command == "dev":
             _dev(args.data_dir, args.db)
     except CommandError as exc:

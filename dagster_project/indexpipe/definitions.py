@@ -7,6 +7,7 @@ from dagster_dbt import DbtCliResource
 
 from indexpipe.assets.calendar import raw_xnys_sessions
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
+from indexpipe.assets.quality import GE_CHECKS, published_marts
 from indexpipe.assets.transform import DBT_PROJECT, indexpipe_dbt_models
 from indexpipe.dbt_manifest import dbt_executable
 from indexpipe.resources import WarehouseResource
@@ -22,7 +23,8 @@ BUILD_JOB = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models],
+    assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models, published_marts],
+    asset_checks=GE_CHECKS,
     jobs=[BUILD_JOB],
     resources={
         "warehouse": WarehouseResource(

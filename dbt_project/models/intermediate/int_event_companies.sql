@@ -62,7 +62,9 @@ company_totals as (
         company_id,
         ({{ exact_sum("shares_outstanding * conversion_ratio") }} filter (where is_common_class))::double as total_shares,
         {{ exact_sum('available_shares * votes_per_share') }} filter (where is_common_class)
-            / nullif({{ exact_sum('shares_outstanding * votes_per_share') }} filter (where is_common_class), 0) as voting_rights_pct
+            / nullif({{ exact_sum('shares_outstanding * votes_per_share') }} filter (where is_common_class), 0) as voting_rights_pct,
+        -- the latest date of any input row behind the company's figures (point in time: never after the rank day)
+        greatest(max(shares_effective_date), max(rank_date)) as latest_input_date
     from lines
     group by all
 ),
@@ -94,6 +96,7 @@ priced as (
         t.total_shares,
         t.total_shares * l.rank_close / l.conversion_ratio as total_market_cap,
         coalesce(jv.voting_rights_pct, t.voting_rights_pct) as voting_rights_pct,
+        t.latest_input_date,
         h.home_country
     from vehicle as v
     join lines as l on l.recon_id = v.recon_id and l.security_id = v.pricing_security_id

@@ -18,7 +18,8 @@ alive as (
 ),
 
 shares_asof as (
-    select a.recon_id, a.security_id, h.shares_outstanding, h.available_shares, h.votes_per_share
+    select a.recon_id, a.security_id, h.shares_outstanding, h.available_shares, h.votes_per_share,
+        h.effective_date as shares_effective_date
     from alive as a
     asof join {{ ref('stg_shares') }} as h
         on h.security_id = a.security_id and h.effective_date <= a.rank_date
@@ -76,6 +77,7 @@ select
     h.shares_outstanding,
     h.available_shares,
     h.votes_per_share,
+    h.shares_effective_date,
     c.close_price as rank_close,
     c30.close_30d_avg,
     coalesce(t.volume_2y, 0) as volume_2y,

@@ -66,7 +66,8 @@ priced as (
         c.as_of_date,
         c.security_id,
         c.close_price,
-        coalesce(i.index_available_shares, h.available_shares) as available_shares
+        coalesce(i.index_available_shares, h.available_shares) as available_shares,
+        coalesce(i.index_shares, h.shares_outstanding) as index_shares
     from closes as c
     asof left join {{ ref('int_index_shares') }} as i
         on i.security_id = c.security_id and i.apply_date <= c.next_session
@@ -79,8 +80,10 @@ capped as (
         m.as_of_date,
         m.security_id,
         p.available_shares,
+        p.index_shares,
         p.close_price,
-        p.available_shares * p.close_price as float_market_cap
+        p.available_shares * p.close_price as float_market_cap,
+        p.index_shares * p.close_price as total_market_cap
     from members as m
     join priced as p using (as_of_date, security_id)
 )
@@ -90,8 +93,10 @@ select
     as_of_date,
     security_id,
     available_shares,
+    index_shares,
     close_price,
     float_market_cap,
+    total_market_cap,
     float_market_cap / {{ exact_sum('float_market_cap', 2) }} over (partition by index_code, as_of_date) as weight
 from capped
 order by index_code, as_of_date, security_id

@@ -26,6 +26,7 @@ select
     co.float_factor,
     co.voting_rights_pct,
     co.close_30d_avg,
+    co.latest_input_date,
     ch.ineligible_reason is null as eligible,
     ch.ineligible_reason,
     ch.size_rank,

@@ -1,0 +1,97 @@
+"""Great Expectations suites as blocking Dagster asset checks, and the publication they guard.
+
+Every check frame in expectations/frames/ becomes one asset check on its asset, `blocking=True`: a failed
+invariant fails the run, so nothing downstream (the dbt models after a raw table, the published snapshot after
+a mart) materializes. The check's metadata and description say which expectation failed, on how many rows, with
+example rows.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from indexpipe.quality.frames import CheckFrame, discover_frames
+from indexpipe.quality.runner import run_frame
+from indexpipe.resources import WarehouseResource
+
+MARTS = (
+    "dim_index", "dim_security", "fct_rank_day_universe", "fct_index_membership", "fct_index_holdings",
+    "fct_reconstitution_changes",
+)  # fmt: skip
+
+
+def _check_for(frame: CheckFrame) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(list(frame.asset_key)),
+        name=frame.name,
+        blocking=True,
+        description=f"Great Expectations suite `{frame.name}` over expectations/frames/{frame.name}.sql: "
+        f"{frame.description}",
+    )
+    def _ge_check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        outcome = run_frame(frame, warehouse.db_path)
+        for failure in outcome.failures:
+            context.log.error(f"{frame.name}: {failure.line()}")
+        metadata: dict[str, dg.MetadataValue] = {
+            "rows_checked": dg.MetadataValue.int(outcome.rows),
+            "expectations": dg.MetadataValue.int(outcome.expectations),
+            "failed_expectations": dg.MetadataValue.int(len(outcome.failures)),
+        }
+        for n, failure in enumerate(outcome.failures, start=1):
+            metadata[f"failure_{n}"] = dg.MetadataValue.text(failure.line())
+        return dg.AssetCheckResult(
+            passed=outcome.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=outcome.summary(),
+            metadata=metadata,
+        )
+
+    return _ge_check
+
+
+GE_CHECKS = [_check_for(frame) for frame in discover_frames()]
+
+
+@dg.asset(
+    key=["published_marts"],
+    group_name="publication",
+    kinds={"parquet"},
+    deps=[dg.AssetKey(m) for m in MARTS],
+    description="Parquet snapshot of every mart, swapped in as a whole only after every blocking check passed, so "
+    "readers never see a half-built or invalid warehouse and never hold the DuckDB file's lock.",
+)
+def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    target = warehouse.db_path.parent / "published"
+    staging = target.with_name("published.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    rows = {}
+    with duckdb.connect(str(warehouse.db_path), read_only=True) as con:
+        for mart in MARTS:
+            con.execute(
+                f"copy (select * from main.{mart}) to '{staging / (mart + '.parquet')}' (format parquet)"
+            )
+            rows[mart] = con.execute(f"select count(*) from main.{mart}").fetchone()[0]
+    (staging / "manifest.json").write_text(json.dumps({"tables": rows}, indent=2, sort_keys=True))
+    _swap(staging, target)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(target)),
+            **{m: dg.MetadataValue.int(n) for m, n in rows.items()},
+        }
+    )
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Replace `target` by `new` with renames, so a reader sees the old snapshot or the new one, never a mix."""
+    old = target.with_name("published.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Great Expectations invariants: check frames (SQL over the warehouse) validated by JSON suites."""

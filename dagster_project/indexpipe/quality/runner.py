@@ -1,0 +1,97 @@
+"""Run the Great Expectations suites (expectations/gx) against check frames read from the warehouse."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from indexpipe.quality.frames import CheckFrame, discover_frames, read_frame
+from indexpipe.settings import EXPECTATIONS_DIR
+
+MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class ExpectationFailure:
+    expectation: str  # type and columns, e.g. expect_column_values_to_be_in_set(r1000_and_r2000)
+    unexpected_count: int | None
+    examples: list[dict[str, str]]
+
+    def line(self) -> str:
+        count = "" if self.unexpected_count is None else f" on {self.unexpected_count:,} rows"
+        shown = "; ".join(", ".join(f"{k}={v}" for k, v in e.items()) for e in self.examples)
+        return f"{self.expectation} failed{count}" + (f" (e.g. {shown})" if shown else "")
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    frame: CheckFrame
+    rows: int
+    expectations: int
+    failures: list[ExpectationFailure] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        if self.success:
+            return f"{self.frame.name}: {self.expectations} expectations passed on {self.rows:,} rows"
+        return f"{self.frame.name}: " + " | ".join(f.line() for f in self.failures)
+
+
+@lru_cache(maxsize=1)
+def gx_context():
+    """The file context in expectations/gx (importing GE takes seconds: only when a check runs)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    return gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS_DIR))
+
+
+def _describe(config) -> str:
+    kwargs = config.kwargs
+    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+    columns += kwargs.get("column_list", [])
+    return f"{config.type}({', '.join(map(str, columns))})"
+
+
+def validate_frame(frame: CheckFrame, data) -> CheckOutcome:
+    definition = gx_context().validation_definitions.get(frame.name)
+    result = definition.run(
+        batch_parameters={"dataframe": data},
+        result_format={
+            "result_format": "SUMMARY",
+            "unexpected_index_column_names": list(frame.example_columns),
+            "partial_unexpected_count": MAX_EXAMPLES,
+        },
+    )
+    failures = []
+    for r in result.results:
+        if r.success:
+            continue
+        details = r.result or {}
+        examples = [
+            {k: str(v) for k, v in row.items()}
+            for row in (details.get("partial_unexpected_index_list") or [])
+        ][:MAX_EXAMPLES]
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            examples = [{"error": str(r.exception_info.get("exception_message"))[:300]}]
+        failures.append(
+            ExpectationFailure(_describe(r.expectation_config), details.get("unexpected_count"), examples)
+        )
+    return CheckOutcome(frame, len(data), len(result.results), failures)
+
+
+def run_frame(frame: CheckFrame, db_path: Path) -> CheckOutcome:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        data = read_frame(con, frame)
+    return validate_frame(frame, data)
+
+
+def run_all(db_path: Path) -> list[CheckOutcome]:
+    return [run_frame(frame, db_path) for frame in discover_frames()]

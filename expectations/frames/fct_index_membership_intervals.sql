@@ -1,0 +1,16 @@
+-- asset: fct_index_membership
+-- examples: index_code, security_id, valid_from
+-- Intervals: valid_from < valid_to, and one security's intervals in one index never overlap.
+select
+    index_code,
+    security_id,
+    valid_from,
+    valid_to,
+    valid_to is null or valid_from < valid_to as interval_ordered,
+    case
+        when lead(valid_from) over w is null then false
+        when valid_to is null then true
+        else lead(valid_from) over w < valid_to
+    end as overlaps_next
+from main.fct_index_membership
+window w as (partition by index_code, security_id order by valid_from)

@@ -1,0 +1,46 @@
+-- asset: fct_index_membership
+-- examples: check_date, security_id
+-- On the first session of every rebalance, per security: R1000 and R2000 partition R3000, Top 200 and Midcap
+-- partition R1000, R2500 = R3000 - Top 500, Microcap inside R3000E and outside R1000,
+-- Top 50 in Top 200 in Top 500 in R1000, R3000 in R3000E.
+with days as (
+    select distinct first_session as check_date from intermediate.int_rebalance_calendar
+    where first_session <= (select max(trade_date) from staging.stg_prices)
+),
+
+flags as (
+    select
+        d.check_date,
+        m.security_id,
+        bool_or(m.index_code = 'R3000E') as r3000e,
+        bool_or(m.index_code = 'R3000') as r3000,
+        bool_or(m.index_code = 'RTOP50') as top50,
+        bool_or(m.index_code = 'RTOP200') as top200,
+        bool_or(m.index_code = 'RTOP500') as top500,
+        bool_or(m.index_code = 'R1000') as r1000,
+        bool_or(m.index_code = 'RMID') as mid,
+        bool_or(m.index_code = 'R2000') as r2000,
+        bool_or(m.index_code = 'R2500') as r2500,
+        bool_or(m.index_code = 'RMICRO') as micro
+    from days as d
+    join main.fct_index_membership as m
+        on m.valid_from <= d.check_date and (m.valid_to is null or m.valid_to > d.check_date)
+    group by all
+)
+
+select
+    check_date,
+    security_id,
+    r3000,
+    r1000 or r2000 as r1000_or_r2000,
+    r1000 and r2000 as r1000_and_r2000,
+    r1000,
+    top200 or mid as top200_or_mid,
+    top200 and mid as top200_and_mid,
+    r2500,
+    r3000 and not top500 as r3000_minus_top500,
+    micro and not r3000e as micro_outside_r3000e,
+    micro and r1000 as micro_in_r1000,
+    (top50 and not top200) or (top200 and not top500) or (top500 and not r1000) as broken_top_nesting,
+    r3000 and not r3000e as r3000_outside_r3000e
+from flags
