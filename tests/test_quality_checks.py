@@ -1,0 +1,319 @@
+"""Great Expectations invariants as blocking Dagster asset checks (issue 4).
+
+One warehouse is built from a crafted market; each test copies it, breaks one invariant on purpose, then runs
+the check with what it guards: the check must fail, name the failing rows, and stop the downstream assets
+(the published snapshot after a mart, the dbt models after a raw table). A correct warehouse passes them all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from indexpipe.assets.calendar import raw_xnys_sessions
+from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
+from indexpipe.assets.quality import GE_CHECKS, published_marts
+from indexpipe.assets.transform import indexpipe_dbt_models
+from indexpipe.build import build
+from indexpipe.cli import main
+from indexpipe.definitions import defs as project_defs
+from indexpipe.rules import DBT_VARS_ENV
+from indexpipe.settings import Settings
+from recon_fixtures import SCALED_VARS, banding_market
+
+CHECKS = {check.check_keys.__iter__().__next__().name: check for check in GE_CHECKS}
+
+
+@pytest.fixture(scope="module")
+def good_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("quality")
+    input_dir = banding_market().write(root / "input")
+    db = root / "w.duckdb"
+    result = build(Settings(input_dir=input_dir, duckdb_path=db), dbt_vars=dict(SCALED_VARS))
+    assert "main.fct_index_membership" in result.table_rows
+    return db
+
+
+@pytest.fixture
+def warehouse(good_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # the checks read the same scaled breakpoints the models were built with
+    monkeypatch.setenv(DBT_VARS_ENV, json.dumps(SCALED_VARS))
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(good_db, copy)
+    return copy
+
+
+def _tamper(db: Path, *statements: str) -> None:
+    with duckdb.connect(str(db)) as con:
+        for sql in statements:
+            con.execute(sql)
+
+
+def _guard(db: Path, check_name: str, downstream: list[str]) -> dg.ExecuteInProcessResult:
+    job = dg.define_asset_job(
+        "guard",
+        selection=dg.AssetSelection.checks(CHECKS[check_name]) | dg.AssetSelection.assets(*downstream),
+    )
+    defs = dg.Definitions(
+        assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models, published_marts],
+        asset_checks=GE_CHECKS,
+        jobs=[job],
+        resources={
+            **project_defs.resources,
+            "warehouse": dg.ResourceDefinition.hardcoded_resource(_Warehouse(db)),
+        },
+        executor=dg.in_process_executor,
+    )
+    return defs.resolve_job_def("guard").execute_in_process(raise_on_error=False)
+
+
+class _Warehouse:
+    """The warehouse resource's interface, pointed at a copied DuckDB file."""
+
+    def __init__(self, db: Path) -> None:
+        self.db_path = db
+        self.input_path = db.parent
+
+
+def _materialized(result: dg.ExecuteInProcessResult) -> set[str]:
+    return {
+        e.event_specific_data.materialization.asset_key.to_user_string()
+        for e in result.get_asset_materialization_events()
+    }
+
+
+MART_CASES = {
+    "security_in_r1000_and_r2000": (
+        "fct_index_membership_partitions",
+        [
+            "insert into main.fct_index_membership select 'R2000', security_id, company_id, valid_from, valid_to, 1.0, "
+            "'reconstitution' from main.fct_index_membership where index_code = 'R1000' and security_id = 'A01_1'"
+        ],
+        ["r1000_and_r2000", "A01_1"],
+    ),
+    "microcap_member_in_r1000": (
+        "fct_index_membership_partitions",
+        [
+            "insert into main.fct_index_membership select 'RMICRO', security_id, company_id, valid_from, valid_to, 1.0, "
+            "'reconstitution' from main.fct_index_membership where index_code = 'R1000' and security_id = 'A02_1'"
+        ],
+        ["micro_in_r1000", "A02_1"],
+    ),
+    "top50_outside_top200": (
+        "fct_index_membership_partitions",
+        ["delete from main.fct_index_membership where index_code = 'RTOP200' and security_id = 'A01_1'"],
+        ["broken_top_nesting", "A01_1"],
+    ),
+    "r2500_not_r3000_minus_top500": (
+        "fct_index_membership_partitions",
+        ["delete from main.fct_index_membership where index_code = 'R2500' and security_id = 'A09_1'"],
+        ["r2500", "A09_1"],
+    ),
+    "overlapping_intervals": (
+        "fct_index_membership_intervals",
+        [
+            "insert into main.fct_index_membership select index_code, security_id, company_id, valid_from + 5, "
+            "valid_to, 1.0, event from main.fct_index_membership where index_code = 'R3000' and security_id = 'A03_1'"
+        ],
+        ["overlaps_next", "A03_1"],
+    ),
+    "interval_ends_before_it_starts": (
+        "fct_index_membership_intervals",
+        [
+            "update main.fct_index_membership set valid_to = valid_from where index_code = 'R1000' "
+            "and security_id = 'A13_1'"
+        ],
+        ["interval_ordered", "A13_1"],
+    ),
+    "weights_sum_to_1_01": (
+        "fct_index_holdings_dates",
+        [
+            "update main.fct_index_holdings set weight = weight * 1.01 where index_code = 'R1000' "
+            "and as_of_date = date '2024-06-28'"
+        ],
+        ["weight_sum", "R1000", "2024-06-28"],
+    ),
+    "negative_weight": (
+        "fct_index_holdings_dates",
+        [
+            "update main.fct_index_holdings set weight = -weight where index_code = 'RMID' "
+            "and as_of_date = date '2024-06-28' and security_id = 'A05_1'"
+        ],
+        ["negative_weights", "RMID"],
+    ),
+    "float_cap_above_total_cap": (
+        "fct_index_holdings_dates",
+        [
+            "update main.fct_index_holdings set float_market_cap = 2 * total_market_cap where index_code = 'R3000E' "
+            "and as_of_date = date '2024-06-28' and security_id = 'A05_1'"
+        ],
+        ["float_above_total", "R3000E"],
+    ),
+    "member_not_eligible": (
+        "fct_rank_day_universe_rows",
+        [
+            "update main.fct_rank_day_universe set eligible = false, ineligible_reason = 'non_us' "
+            "where recon_id = '2024-06' and company_id = 'A04'"
+        ],
+        ["member_not_eligible", "A04"],
+    ),
+    "ineligible_without_reason": (
+        "fct_rank_day_universe_rows",
+        [
+            "update main.fct_rank_day_universe set ineligible_reason = null "
+            "where recon_id = '2024-06' and company_id = (select min(company_id) from main.fct_rank_day_universe "
+            "where recon_id = '2024-06' and not eligible)"
+        ],
+        ["has_no_reason", "2024-06"],
+    ),
+    "gap_in_ranks": (
+        "fct_rank_day_universe_rows",
+        [
+            "update main.fct_rank_day_universe set size_rank = size_rank + 1 where recon_id = '2024-06' "
+            "and size_rank >= 7"
+        ],
+        ["rank_step", "2024-06"],
+    ),
+    "cumulative_percentage_falls": (
+        "fct_rank_day_universe_rows",
+        [
+            "update main.fct_rank_day_universe set cum_cap_pct = 0.01 where recon_id = '2024-06' and size_rank = 5"
+        ],
+        ["cum_pct_step", "2024-06"],
+    ),
+    "input_dated_after_rank_day": (
+        "fct_rank_day_universe_rows",
+        [
+            "update main.fct_rank_day_universe set latest_input_date = rank_date + 1 "
+            "where recon_id = '2024-06' and company_id = 'A06'"
+        ],
+        ["uses_input_after_rank_day", "A06"],
+    ),
+    "r1000_count_out_of_range": (
+        "fct_rank_day_universe_reconstitutions",
+        [
+            "update intermediate.int_reconstitution_chain set in_r1000 = false "
+            "where kind = 'universe' and recon_id = '2024-06' and size_rank between 1 and 5"
+        ],
+        ["r1000_count_in_range", "2024-06"],
+    ),
+    "r3000_not_r1000_plus_r2000": (
+        "fct_rank_day_universe_reconstitutions",
+        ["delete from main.fct_index_membership where index_code = 'R3000' and security_id = 'A14_1'"],
+        ["r3000_is_r1000_plus_r2000", "2024-06"],
+    ),
+    "breakpoint_out_of_range": (
+        "fct_rank_day_universe_reconstitutions",
+        [
+            "update main.fct_rank_day_universe set cum_cap_pct = 0.5 where recon_id = '2024-06' and size_rank = 10"
+        ],
+        ["breakpoint_in_range", "2024-06"],
+    ),
+    "cumulative_percentage_short_of_100": (
+        "fct_rank_day_universe_reconstitutions",
+        ["update main.fct_rank_day_universe set cum_cap_pct = cum_cap_pct * 0.9 where recon_id = '2023-06'"],
+        ["final_cum_pct", "2023-06"],
+    ),
+    "unknown_change_type": (
+        "fct_reconstitution_changes",
+        [
+            "update main.fct_reconstitution_changes set change_type = 'shuffle' where security_id = 'A08_1' "
+            "and recon_id = '2024-06'"
+        ],
+        ["change_type", "A08_1"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MART_CASES))
+def test_a_broken_mart_invariant_fails_its_check_and_blocks_publication(warehouse: Path, case: str) -> None:
+    check_name, statements, named = MART_CASES[case]
+    _tamper(warehouse, *statements)
+    result = _guard(warehouse, check_name, ["published_marts"])
+    assert not result.success
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == check_name)
+    assert not evaluation.passed
+    for text in named:  # the failing expectation's column and the failing rows
+        assert text in evaluation.description, (text, evaluation.description)
+    assert "published_marts" not in _materialized(result)
+    assert not (warehouse.parent / "published").exists()
+
+
+RAW_CASES = {
+    "negative_close": (
+        "raw_prices",
+        ["update raw.prices set close = -1 where security_id = 'A01_1' and date = date '2024-01-02'"],
+        ["non_positive_closes", "2024-01-02"],
+    ),
+    "unknown_exchange": (
+        "raw_securities",
+        ["update raw.securities set exchange = 'MOON' where security_id = 'A07_1'"],
+        ["exchange", "A07_1"],
+    ),
+    "available_above_outstanding": (
+        "raw_shares",
+        ["update raw.shares set available_shares = 2 * shares_outstanding where security_id = 'A11_1'"],
+        ["available_shares", "A11_1"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAW_CASES))
+def test_a_broken_raw_table_stops_the_models(warehouse: Path, case: str) -> None:
+    check_name, statements, named = RAW_CASES[case]
+    _tamper(warehouse, *statements)
+    models = [key.to_user_string() for key in indexpipe_dbt_models.keys]
+    result = _guard(warehouse, check_name, models)
+    assert not result.success
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == check_name)
+    assert not evaluation.passed
+    for text in named:
+        assert text in evaluation.description, (text, evaluation.description)
+    assert not _materialized(result) & set(models)
+
+
+def test_a_correct_warehouse_passes_every_check_and_publishes(warehouse: Path) -> None:
+    job_checks = [name for name in CHECKS]
+    job = dg.define_asset_job(
+        "all_checks",
+        selection=dg.AssetSelection.checks(*[CHECKS[n] for n in job_checks])
+        | dg.AssetSelection.assets("published_marts"),
+    )
+    defs = dg.Definitions(
+        assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models, published_marts],
+        asset_checks=GE_CHECKS,
+        jobs=[job],
+        resources={
+            **project_defs.resources,
+            "warehouse": dg.ResourceDefinition.hardcoded_resource(_Warehouse(warehouse)),
+        },
+        executor=dg.in_process_executor,
+    )
+    result = defs.resolve_job_def("all_checks").execute_in_process(raise_on_error=False)
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == len(GE_CHECKS) and all(e.passed for e in evaluations)
+    published = warehouse.parent / "published"
+    manifest = json.loads((published / "manifest.json").read_text())
+    assert manifest["tables"]["fct_index_membership"] > 0
+    assert (
+        duckdb.sql(f"select count(*) from '{published}/fct_index_membership.parquet'").fetchall()[0][0]
+        == (manifest["tables"]["fct_index_membership"])
+    )
+
+
+def test_validate_command_passes_a_good_warehouse_and_fails_a_broken_one(warehouse: Path, capsys) -> None:
+    assert main(["validate", "--db", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(GE_CHECKS)} passed, 0 failed" in out
+    _tamper(warehouse, *MART_CASES["weights_sum_to_1_01"][1])
+    assert main(["validate", "--db", str(warehouse)]) == 1
+    captured = capsys.readouterr()
+    assert "FAIL fct_index_holdings_dates" in captured.out and "weight_sum" in captured.out
+    assert "1 suite(s) failed: fct_index_holdings_dates" in captured.err
+    assert os.environ[DBT_VARS_ENV]  # the scaled breakpoints were in force
