@@ -92,6 +92,8 @@ class Market:
     companies: list[Company]
     spin_offs: list[tuple[str, str, date]] = field(default_factory=list)  # (parent line, new line, ex-date)
     splits: list[tuple[str, date, float]] = field(default_factory=list)  # (line, ex-date, new shares per old)
+    # (company, effective date, ICB industry); companies not listed are Technology from 2020-01-02
+    industries: list[tuple[str, date, str]] = field(default_factory=list)
 
     def company(self, company_id: str) -> Company:
         return next(c for c in self.companies if c.company_id == company_id)
@@ -177,6 +179,11 @@ class Market:
                  "icb_supersector": "Technology", "icb_sector": "Software and Computer Services",
                  "icb_subsector": "Software"}
                 for c in company_ids
+                if c not in {company for company, _, _ in self.industries}
+            ] + [
+                {"company_id": c, "effective_date": d.isoformat(), "icb_industry": industry,
+                 "icb_supersector": industry, "icb_sector": industry, "icb_subsector": industry}
+                for c, d, industry in self.industries
             ],
         }  # fmt: skip
 

@@ -219,6 +219,14 @@ MART_CASES = {
         ["update main.fct_rank_day_universe set cum_cap_pct = cum_cap_pct * 0.9 where recon_id = '2023-06'"],
         ["final_cum_pct", "2023-06"],
     ),
+    "industry_weights_not_summing_to_1": (
+        "fct_industry_weights_dates",
+        [
+            "update main.fct_industry_weights set weight = weight + 0.01 where index_code = 'R1000' "
+            "and icb_industry = 'Technology' and as_of_date = date '2024-06-28'"
+        ],
+        ["weight_sum", "R1000", "2024-06-28"],
+    ),
     "unknown_change_type": (
         "fct_reconstitution_changes",
         [

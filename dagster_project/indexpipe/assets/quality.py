@@ -19,7 +19,7 @@ from indexpipe.resources import WarehouseResource
 
 MARTS = (
     "dim_index", "dim_security", "fct_rank_day_universe", "fct_index_membership", "fct_index_holdings",
-    "fct_reconstitution_changes",
+    "fct_reconstitution_changes", "fct_industry_weights",
 )  # fmt: skip
 
 

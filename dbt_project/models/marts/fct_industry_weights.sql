@@ -1,0 +1,57 @@
+-- Weight and constituent count of each ICB industry per index and month end (METHODOLOGY §7-§8, CONTRACT.md
+-- §3): the index's holdings on the last session of the month, each company in the industry it is classified in
+-- on that day (point in time). All 11 industries appear for every index and month end, with zero weight when
+-- empty, so the weights sum to 1 and charts keep a fixed set of bars.
+with holdings as (
+    select * from {{ ref('fct_index_holdings') }}
+),
+
+month_ends as (
+    select max(session_date) as as_of_date
+    from {{ ref('stg_xnys_sessions') }}
+    group by date_trunc('month', session_date)
+),
+
+month_end_holdings as (
+    select h.index_code, h.as_of_date, h.security_id, h.weight, s.company_id
+    from holdings as h
+    join month_ends as m using (as_of_date)
+    join {{ ref('stg_securities') }} as s using (security_id)
+),
+
+classified as (
+    select h.*, c.icb_industry
+    from month_end_holdings as h
+    asof left join {{ ref('stg_classifications') }} as c
+        on c.company_id = h.company_id and c.effective_date <= h.as_of_date
+),
+
+industries as (
+    select * from (values
+        ('Technology'), ('Telecommunications'), ('Health Care'), ('Financials'), ('Real Estate'),
+        ('Consumer Discretionary'), ('Consumer Staples'), ('Industrials'), ('Basic Materials'), ('Energy'),
+        ('Utilities')
+    ) as t (icb_industry)
+),
+
+grid as (
+    select distinct h.index_code, h.as_of_date, i.icb_industry
+    from month_end_holdings as h
+    cross join industries as i
+),
+
+sums as (
+    select index_code, as_of_date, icb_industry, {{ exact_sum('weight', 18) }}::double as weight, count(*) as constituent_count
+    from classified
+    group by all
+)
+
+select
+    g.index_code,
+    g.as_of_date,
+    g.icb_industry,
+    coalesce(s.weight, 0.0) as weight,
+    coalesce(s.constituent_count, 0) as constituent_count
+from grid as g
+left join sums as s using (index_code, as_of_date, icb_industry)
+order by g.index_code, g.as_of_date, g.icb_industry

@@ -1,0 +1,28 @@
+-- asset: fct_industry_weights
+-- examples: index_code, as_of_date
+-- Per index and month end: the 11 industry weights sum to 1 (±1e-9), none is negative, and the industry counts
+-- add up to the index's holdings (no constituent without an industry).
+with sums as (
+    select
+        index_code,
+        as_of_date,
+        count(*) as industries,
+        {{ exact_sum('weight', 18) }}::double as weight_sum,
+        count(*) filter (where weight < 0) as negative_weights,
+        sum(constituent_count) as classified_constituents
+    from main.fct_industry_weights
+    group by all
+),
+
+holdings as (
+    select index_code, as_of_date, count(*) as holdings
+    from main.fct_index_holdings
+    group by all
+)
+
+select
+    s.*,
+    h.holdings,
+    s.classified_constituents - h.holdings as unclassified_gap
+from sums as s
+join holdings as h using (index_code, as_of_date)
