@@ -250,6 +250,7 @@ def test_a_broken_mart_invariant_fails_its_check_and_blocks_publication(warehous
         assert text in evaluation.description, (text, evaluation.description)
     assert "published_marts" not in _materialized(result)
     assert not (warehouse.parent / "published").exists()
+    assert not (warehouse.parent / "snapshots").exists()
 
 
 RAW_CASES = {
@@ -307,12 +308,18 @@ def test_a_correct_warehouse_passes_every_check_and_publishes(warehouse: Path) -
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) == len(GE_CHECKS) and all(e.passed for e in evaluations)
     published = warehouse.parent / "published"
+    assert published.is_symlink()  # swapped in atomically
     manifest = json.loads((published / "manifest.json").read_text())
     assert manifest["tables"]["fct_index_membership"] > 0
     assert (
         duckdb.sql(f"select count(*) from '{published}/fct_index_membership.parquet'").fetchall()[0][0]
         == (manifest["tables"]["fct_index_membership"])
     )
+    # publishing again swaps the link to a new snapshot and removes the old one
+    first = published.resolve()
+    assert defs.resolve_job_def("all_checks").execute_in_process(raise_on_error=False).success
+    assert published.resolve() != first and not first.exists()
+    assert [p.name for p in (warehouse.parent / "snapshots").iterdir()] == [published.resolve().name]
 
 
 def test_validate_command_passes_a_good_warehouse_and_fails_a_broken_one(warehouse: Path, capsys) -> None:

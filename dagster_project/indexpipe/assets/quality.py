@@ -7,7 +7,9 @@ example rows.
 """
 
 import json
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -62,36 +64,41 @@ GE_CHECKS = [_check_for(frame) for frame in discover_frames()]
     group_name="publication",
     kinds={"parquet"},
     deps=[dg.AssetKey(m) for m in MARTS],
-    description="Parquet snapshot of every mart, swapped in as a whole only after every blocking check passed, so "
-    "readers never see a half-built or invalid warehouse and never hold the DuckDB file's lock.",
+    description="Parquet snapshot of every mart (data/published -> data/snapshots/<id>), swapped in atomically only "
+    "after every blocking check passed, so readers never see a half-built or invalid warehouse and never hold "
+    "the DuckDB file's lock.",
 )
 def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    target = warehouse.db_path.parent / "published"
-    staging = target.with_name("published.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    root = warehouse.db_path.parent
+    snapshot = root / "snapshots" / uuid.uuid4().hex
+    snapshot.mkdir(parents=True)
     rows = {}
     with duckdb.connect(str(warehouse.db_path), read_only=True) as con:
         for mart in MARTS:
             con.execute(
-                f"copy (select * from main.{mart}) to '{staging / (mart + '.parquet')}' (format parquet)"
+                f"copy (select * from main.{mart}) to '{snapshot / (mart + '.parquet')}' (format parquet)"
             )
             rows[mart] = con.execute(f"select count(*) from main.{mart}").fetchone()[0]
-    (staging / "manifest.json").write_text(json.dumps({"tables": rows}, indent=2, sort_keys=True))
-    _swap(staging, target)
+    (snapshot / "manifest.json").write_text(json.dumps({"tables": rows}, indent=2, sort_keys=True))
+    published = _swap(snapshot, root / "published")
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(target)),
+            "path": dg.MetadataValue.path(str(published)),
             **{m: dg.MetadataValue.int(n) for m, n in rows.items()},
         }
     )
 
 
-def _swap(new: Path, target: Path) -> None:
-    """Replace `target` by `new` with renames, so a reader sees the old snapshot or the new one, never a mix."""
-    old = target.with_name("published.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def _swap(snapshot: Path, link: Path) -> Path:
+    """Point `link` at `snapshot` in one atomic rename of a symlink: a reader sees the old snapshot or the new one,
+    never a mix or nothing. Older snapshots are removed afterwards."""
+    staging = link.with_name(link.name + ".new")
+    staging.unlink(missing_ok=True)
+    staging.symlink_to(snapshot.relative_to(link.parent), target_is_directory=True)
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)  # a snapshot directory from before snapshots were linked
+    os.replace(staging, link)
+    for old in snapshot.parent.iterdir():
+        if old != snapshot:
+            shutil.rmtree(old, ignore_errors=True)
+    return link
