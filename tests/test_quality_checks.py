@@ -26,7 +26,7 @@ from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
 from recon_fixtures import SCALED_VARS, banding_market
 
-CHECKS = {check.check_keys.__iter__().__next__().name: check for check in GE_CHECKS}
+CHECKS = {next(iter(check.check_keys)).name: check for check in GE_CHECKS}
 
 
 @pytest.fixture(scope="module")
