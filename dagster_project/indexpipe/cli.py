@@ -142,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"warehouse:   {DEFAULT_DUCKDB_PATH} (open read-only, e.g. duckdb -readonly {DEFAULT_DUCKDB_PATH})"
             )
+            print(
+                f"published:   {DEFAULT_DUCKDB_PATH.parent / 'published'} (Parquet snapshot of the checked marts)"
+            )
             print("lineage UI:  make dev  (Dagster on the same warehouse)")
         elif args.command == "validate":
             _validate(args.db)
