@@ -54,10 +54,12 @@ def _tamper(db: Path, *statements: str) -> None:
             con.execute(sql)
 
 
-def _guard(db: Path, check_name: str, downstream: list[str]) -> dg.ExecuteInProcessResult:
+def _guard_job(db: Path, check_names: list[str], downstream: list[str]) -> dg.JobDefinition:
+    """The project's assets and checks on a copied warehouse, with a job of some checks and what they guard."""
     job = dg.define_asset_job(
         "guard",
-        selection=dg.AssetSelection.checks(CHECKS[check_name]) | dg.AssetSelection.assets(*downstream),
+        selection=dg.AssetSelection.checks(*[CHECKS[n] for n in check_names])
+        | dg.AssetSelection.assets(*downstream),
     )
     defs = dg.Definitions(
         assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models, published_marts],
@@ -69,7 +71,11 @@ def _guard(db: Path, check_name: str, downstream: list[str]) -> dg.ExecuteInProc
         },
         executor=dg.in_process_executor,
     )
-    return defs.resolve_job_def("guard").execute_in_process(raise_on_error=False)
+    return defs.resolve_job_def("guard")
+
+
+def _guard(db: Path, check_name: str, downstream: list[str]) -> dg.ExecuteInProcessResult:
+    return _guard_job(db, [check_name], downstream).execute_in_process(raise_on_error=False)
 
 
 class _Warehouse:
@@ -287,23 +293,8 @@ def test_a_broken_raw_table_stops_the_models(warehouse: Path, case: str) -> None
 
 
 def test_a_correct_warehouse_passes_every_check_and_publishes(warehouse: Path) -> None:
-    job_checks = [name for name in CHECKS]
-    job = dg.define_asset_job(
-        "all_checks",
-        selection=dg.AssetSelection.checks(*[CHECKS[n] for n in job_checks])
-        | dg.AssetSelection.assets("published_marts"),
-    )
-    defs = dg.Definitions(
-        assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models, published_marts],
-        asset_checks=GE_CHECKS,
-        jobs=[job],
-        resources={
-            **project_defs.resources,
-            "warehouse": dg.ResourceDefinition.hardcoded_resource(_Warehouse(warehouse)),
-        },
-        executor=dg.in_process_executor,
-    )
-    result = defs.resolve_job_def("all_checks").execute_in_process(raise_on_error=False)
+    job = _guard_job(warehouse, list(CHECKS), ["published_marts"])
+    result = job.execute_in_process(raise_on_error=False)
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) == len(GE_CHECKS) and all(e.passed for e in evaluations)
@@ -317,7 +308,7 @@ def test_a_correct_warehouse_passes_every_check_and_publishes(warehouse: Path) -
     )
     # publishing again swaps the link to a new snapshot and removes the old one
     first = published.resolve()
-    assert defs.resolve_job_def("all_checks").execute_in_process(raise_on_error=False).success
+    assert job.execute_in_process(raise_on_error=False).success
     assert published.resolve() != first and not first.exists()
     assert [p.name for p in (warehouse.parent / "snapshots").iterdir()] == [published.resolve().name]
 
