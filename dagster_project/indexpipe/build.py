@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from indexpipe.ingest.validate import validate_input_dir
+from indexpipe.assets.ingestion import validated_input
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
 
@@ -69,9 +69,9 @@ def build(
     started = time.perf_counter()
     settings.export()
     os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
-    # fail fast, before Dagster starts and before the warehouse is opened
-    with validate_input_dir(settings.input_dir) as validated:
-        first, last = validated.prices_min_date, validated.prices_max_date
+    # fail fast, before Dagster starts and before the warehouse is opened; the ingestion assets reuse this result
+    validated = validated_input(settings.input_dir)
+    first, last = validated.prices_min_date, validated.prices_max_date
     if through is not None:
         if through < first:
             raise BuildError(f"--through {through} is before the first price date {first}")

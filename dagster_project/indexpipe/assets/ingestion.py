@@ -32,7 +32,9 @@ def _directory_state(input_dir: Path) -> tuple:
 
 
 def validated_input(input_dir: Path) -> ValidatedInput:
-    """Validate the whole directory once per process and state of its files (both ingestion assets use it)."""
+    """Validate the whole directory once per process and state of its files (the build's fail-fast check and both
+    ingestion assets share it)."""
+    input_dir = Path(input_dir).expanduser().resolve()
     state = _directory_state(input_dir)
     cached = _cache.get(str(input_dir))
     if cached and cached[0] == state:
