@@ -8,7 +8,6 @@ calibration figures hold by construction; every other day follows from the facto
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
@@ -348,7 +347,3 @@ def _names(rng, kinds, n):
                 tickers[i] = t
                 break
     return names, tickers
-
-
-def listing_calendar_date(d: np.datetime64) -> date:
-    return d.astype("datetime64[D]").astype(date)
