@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from indexpipe.build import build
 from indexpipe.calendars import trading_days
+from indexpipe.settings import Settings
 
 SCALED_VARS: dict[str, int | float] = {
     "rank_top50": 2,
@@ -195,6 +197,16 @@ class Market:
                 writer.writeheader()
                 writer.writerows(rows)
         return directory
+
+
+def build_market(market: Market, root: Path, dbt_vars: dict | None = None) -> Path:
+    """Write ``market`` under ``root`` and run the whole pipeline on it (``SCALED_VARS`` unless told otherwise)."""
+    db = root / "w.duckdb"
+    build(
+        Settings(input_dir=market.write(root / "input"), duckdb_path=db),
+        dbt_vars=dict(dbt_vars or SCALED_VARS),
+    )
+    return db
 
 
 def _num(value: float) -> str:

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from indexpipe.build import build
-from indexpipe.settings import Settings
-from recon_fixtures import Company, Line, Market, SharesRow, single_line
+from recon_fixtures import Company, Line, Market, SharesRow, build_market, single_line
 
 START, END = date(2023, 3, 1), date(2024, 10, 31)
 M = 1_000_000
@@ -54,15 +52,12 @@ def _market() -> Market:
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("index_shares")
-    input_dir = _market().write(root / "input")
-    warehouse = root / "w.duckdb"
-    build(
-        Settings(input_dir=input_dir, duckdb_path=warehouse),
+    return build_market(
+        _market(),
+        tmp_path_factory.mktemp("index_shares"),
         dbt_vars={"rank_top50": 1, "rank_top200": 2, "rank_top500": 3, "rank_r1000": 3, "rank_micro_top": 4,
                   "rank_r3000": 5, "rank_r3000e": 5},
     )  # fmt: skip
-    return warehouse
 
 
 def _states(db: Path, security_id: str) -> dict[date, tuple[float, float]]:

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from indexpipe.build import build
-from indexpipe.settings import Settings
-from recon_fixtures import SCALED_VARS, Market, single_line
+from recon_fixtures import Market, build_market, single_line
 
 START, END = date(2024, 3, 1), date(2024, 7, 31)
 M = 1_000_000
@@ -34,10 +32,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ("F1", date(2020, 1, 2), "Financials"),
         ],
     )
-    root = tmp_path_factory.mktemp("industry")
-    warehouse = root / "w.duckdb"
-    build(Settings(input_dir=market.write(root / "input"), duckdb_path=warehouse), dbt_vars=dict(SCALED_VARS))
-    return warehouse
+    return build_market(market, tmp_path_factory.mktemp("industry"))
 
 
 def _weights(db: Path, as_of: date) -> dict[str, tuple[float, int]]:

@@ -19,23 +19,19 @@ from indexpipe.assets.calendar import raw_xnys_sessions
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
 from indexpipe.assets.quality import GE_CHECKS, published_marts
 from indexpipe.assets.transform import indexpipe_dbt_models
-from indexpipe.build import build
 from indexpipe.cli import main
 from indexpipe.definitions import defs as project_defs
 from indexpipe.rules import DBT_VARS_ENV
-from indexpipe.settings import Settings
-from recon_fixtures import SCALED_VARS, banding_market
+from recon_fixtures import SCALED_VARS, banding_market, build_market
 
 CHECKS = {next(iter(check.check_keys)).name: check for check in GE_CHECKS}
 
 
 @pytest.fixture(scope="module")
 def good_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("quality")
-    input_dir = banding_market().write(root / "input")
-    db = root / "w.duckdb"
-    result = build(Settings(input_dir=input_dir, duckdb_path=db), dbt_vars=dict(SCALED_VARS))
-    assert "main.fct_index_membership" in result.table_rows
+    db = build_market(banding_market(), tmp_path_factory.mktemp("quality"))
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from main.fct_index_membership").fetchone()[0] > 0
     return db
 
 

@@ -16,13 +16,10 @@ from typing import Any
 
 import duckdb
 import pytest
-from indexpipe.build import build
-from indexpipe.settings import Settings
 from recon_fixtures import (
     EXCLUDED_TYPES,
-    SCALED_VARS,
-    Market,
     banding_market,
+    build_market,
     eligibility_market,
     ipo_market,
     recon_gap_market,
@@ -42,36 +39,29 @@ Row = dict[str, Any]
 # builds and readers
 
 
-def _build(market: Market, tmp: Path) -> Path:
-    input_dir = market.write(tmp / "input")
-    db = tmp / "w.duckdb"
-    build(Settings(input_dir=input_dir, duckdb_path=db), dbt_vars=dict(SCALED_VARS))
-    return db
-
-
 @pytest.fixture(scope="module")
 def banding_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(banding_market(), tmp_path_factory.mktemp("banding"))
+    return build_market(banding_market(), tmp_path_factory.mktemp("banding"))
 
 
 @pytest.fixture(scope="module")
 def eligibility_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(eligibility_market(), tmp_path_factory.mktemp("eligibility"))
+    return build_market(eligibility_market(), tmp_path_factory.mktemp("eligibility"))
 
 
 @pytest.fixture(scope="module")
 def eligibility_late_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(eligibility_market(late_rows=True), tmp_path_factory.mktemp("eligibility_late"))
+    return build_market(eligibility_market(late_rows=True), tmp_path_factory.mktemp("eligibility_late"))
 
 
 @pytest.fixture(scope="module")
 def gap_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(recon_gap_market(), tmp_path_factory.mktemp("gap"))
+    return build_market(recon_gap_market(), tmp_path_factory.mktemp("gap"))
 
 
 @pytest.fixture(scope="module")
 def ipo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(ipo_market(), tmp_path_factory.mktemp("ipo"))
+    return build_market(ipo_market(), tmp_path_factory.mktemp("ipo"))
 
 
 def _query(db: Path, sql: str, params: list[Any] | None = None) -> list[Row]:
