@@ -6,6 +6,7 @@ directly, so the manifest is rebuilt here whenever a dbt file is newer than it (
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -59,3 +60,15 @@ def prepare_manifest(force: bool = False) -> Path:
         if result.returncode != 0:
             raise RuntimeError(f"dbt parse failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
     return MANIFEST
+
+
+def mart_models() -> tuple[str, ...]:
+    """The dbt models under models/marts/: the tables readers use, published together after every check passes."""
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    return tuple(
+        sorted(
+            node["name"]
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/")
+        )
+    )

@@ -15,14 +15,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from indexpipe.dbt_manifest import mart_models
 from indexpipe.quality.frames import CheckFrame, discover_frames
 from indexpipe.quality.runner import run_frame
 from indexpipe.resources import WarehouseResource
 
-MARTS = (
-    "dim_index", "dim_security", "fct_rank_day_universe", "fct_index_membership", "fct_index_holdings",
-    "fct_reconstitution_changes", "fct_industry_weights",
-)  # fmt: skip
+MARTS = mart_models()
 
 
 def _check_for(frame: CheckFrame) -> dg.AssetChecksDefinition:

@@ -1,5 +1,6 @@
--- Float-adjusted holdings of every size index on each rebalance effective date and month end
--- (METHODOLOGY §4, §7.1: float cap = index available shares x primary close). The composition is the one in force
+-- Float-adjusted holdings of every index on each rebalance effective date and month end
+-- (METHODOLOGY §4, §7.1: float cap = index available shares x primary close; a style or stability index holds
+-- the part of it given by the security's inclusion factor, its probability). The composition is the one in force
 -- for the next session and it is priced at the as-of date's close: on an effective date these are the opening
 -- weights of the new composition; on a month end, the weights carried into the next month.
 with sessions as (
@@ -34,7 +35,7 @@ dated as (
 ),
 
 members as (
-    select d.as_of_date, d.next_session, m.index_code, m.security_id
+    select d.as_of_date, d.next_session, m.index_code, m.security_id, m.inclusion_factor
     from dated as d
     join {{ ref('fct_index_membership') }} as m
         on m.valid_from <= d.next_session and (m.valid_to is null or m.valid_to > d.next_session)
@@ -79,10 +80,11 @@ capped as (
         m.index_code,
         m.as_of_date,
         m.security_id,
+        m.inclusion_factor,
         p.available_shares,
         p.index_shares,
         p.close_price,
-        p.available_shares * p.close_price as float_market_cap,
+        p.available_shares * p.close_price * m.inclusion_factor as float_market_cap,
         p.index_shares * p.close_price as total_market_cap
     from members as m
     join priced as p using (as_of_date, security_id)
@@ -92,6 +94,7 @@ select
     index_code,
     as_of_date,
     security_id,
+    inclusion_factor,
     available_shares,
     index_shares,
     close_price,

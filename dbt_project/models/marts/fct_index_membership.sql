@@ -1,20 +1,27 @@
 -- Membership intervals per index and security (CONTRACT.md §3): consecutive segments of one security in one
--- index are merged, so intervals never overlap; valid_to is exclusive and null while the security is a member.
+-- index with the same inclusion factor are merged, so intervals never overlap; valid_to is exclusive and null
+-- while the security is a member. Size indexes hold a security whole (inclusion_factor 1); a style or stability
+-- index holds the part given by its probability (int_style_line_segments), which changes at reconstitutions.
 with segments as (
-    select * from {{ ref('int_index_line_segments') }}
+    select index_code, security_id, company_id, recon_id, event, valid_from, valid_to, 1.0::double as inclusion_factor
+    from {{ ref('int_index_line_segments') }}
+    union all
+    select index_code, security_id, company_id, recon_id, event, valid_from, valid_to, inclusion_factor
+    from {{ ref('int_style_line_segments') }}
 ),
 
 ordered as (
     select
         *,
-        lag(valid_to) over (partition by index_code, security_id order by valid_from) as previous_valid_to
+        lag(valid_to) over (partition by index_code, security_id order by valid_from) as previous_valid_to,
+        lag(inclusion_factor) over (partition by index_code, security_id order by valid_from) as previous_factor
     from segments
 ),
 
 islands as (
     select
         *,
-        sum(case when previous_valid_to = valid_from then 0 else 1 end)
+        sum(case when previous_valid_to = valid_from and previous_factor = inclusion_factor then 0 else 1 end)
             over (partition by index_code, security_id order by valid_from rows unbounded preceding) as island
     from ordered
 )
@@ -26,8 +33,8 @@ select
     min(valid_from) as valid_from,
     -- the island's last segment decides; null (still a member) wins
     case when count(*) filter (where valid_to is null) > 0 then null else max(valid_to) end as valid_to,
-    1.0::double as inclusion_factor,
+    inclusion_factor,
     arg_min(event, valid_from) as event
 from islands
-group by index_code, security_id, island
+group by index_code, security_id, inclusion_factor, island
 order by index_code, security_id, valid_from

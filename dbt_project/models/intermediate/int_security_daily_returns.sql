@@ -1,0 +1,70 @@
+-- Each security's daily price and total return from unadjusted closes (METHODOLOGY §7, project decisions 6 and 8):
+-- on an ex-date, the value of one old share is the new close times the split ratio, plus special dividends and
+-- the spun-off shares at the new line's close; the total return also adds ordinary cash dividends. Cash amounts
+-- are per share after a same-day split. The first row of a line has no return.
+with prices as (
+    select security_id, trade_date, close_price from {{ ref('stg_prices') }}
+),
+
+actions as (
+    select * from {{ ref('stg_corporate_actions') }}
+),
+
+lagged as (
+    select
+        security_id,
+        trade_date,
+        close_price,
+        lag(trade_date) over by_line as previous_trade_date,
+        lag(close_price) over by_line as previous_close
+    from prices
+    window by_line as (partition by security_id order by trade_date)
+),
+
+spin_off_values as (
+    select a.security_id, a.ex_date, sum(a.ratio * p.close_price) as spin_off_value
+    from actions as a
+    join prices as p on p.security_id = a.related_security_id and p.trade_date = a.ex_date
+    where a.action_type = 'spin_off'
+    group by all
+),
+
+ex_date_effects as (
+    select
+        security_id,
+        ex_date,
+        coalesce(product(ratio) filter (where action_type = 'split'), 1.0) as split_factor,
+        coalesce(sum(cash_amount) filter (where action_type = 'cash_dividend'), 0.0) as cash_dividend,
+        coalesce(sum(cash_amount) filter (where action_type = 'special_dividend'), 0.0) as special_dividend
+    from actions
+    where action_type in ('split', 'cash_dividend', 'special_dividend')
+    group by all
+),
+
+valued as (
+    select
+        l.*,
+        coalesce(e.split_factor, 1.0) as split_factor,
+        coalesce(e.cash_dividend, 0.0) as cash_dividend,
+        coalesce(e.special_dividend, 0.0) as special_dividend,
+        coalesce(s.spin_off_value, 0.0) as spin_off_value
+    from lagged as l
+    left join ex_date_effects as e on e.security_id = l.security_id and e.ex_date = l.trade_date
+    left join spin_off_values as s on s.security_id = l.security_id and s.ex_date = l.trade_date
+)
+
+select
+    security_id,
+    trade_date,
+    previous_trade_date,
+    close_price,
+    previous_close,
+    split_factor,
+    cash_dividend,
+    special_dividend,
+    spin_off_value,
+    (split_factor * (close_price + special_dividend) + spin_off_value) / previous_close - 1 as price_return,
+    (split_factor * (close_price + special_dividend + cash_dividend) + spin_off_value) / previous_close - 1
+        as total_return
+from valued
+where previous_close is not null

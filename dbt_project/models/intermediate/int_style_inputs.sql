@@ -1,0 +1,234 @@
+-- The raw style and stability variables of every company in a base universe on each reconstitution's rank day,
+-- all point in time (nothing public after the rank day): METHODOLOGY §5-§6, project decisions 2 and 4.
+--   base universes: R1000, R2000 and Microcap ex-R2000 (base_index_code 'RMICRO'); stability only for the first two
+--   book_to_price      latest book value / total market cap on the rank day; null when book value is missing or <= 0
+--   eps_growth_2y      latest I/B/E/S 2-year EPS growth and its analyst count (negative growth is valid)
+--   sps_growth_5y      annualised growth of sales per share (trailing-12-month sales / total shares at period end)
+--                      from the period five years before the latest one (needs six years of quarterly data)
+--   debt_to_equity     latest total debt / book value (null when book value <= 0)
+--   pretax_roa         latest pre-tax income / mean of total assets now and a year earlier
+--   eps_variability    standard error of a linear trend through the latest 20 quarterly EPS / their median;
+--                      eps_median <= 0 makes the score 0 (int_stability_scores); < 20 quarters or a zero error: null
+--   weekly/monthly vol standard deviation of the pricing vehicle's 52 weekly total returns ending the last Friday
+--                      before the rank day, and of its 60 monthly total returns through the rank day's month
+-- A period "a year / five years earlier" is the one whose period end is within 15 days of that date.
+with calendar as (
+    select * from {{ ref('int_rebalance_calendar') }} where event_type = 'reconstitution'
+),
+
+universe as (
+    select
+        c.recon_id,
+        cal.recon_type,
+        cal.rank_date,
+        cal.event_sequence as recon_sequence,
+        c.company_id,
+        c.pricing_security_id,
+        case when c.in_r1000 then 'R1000' when c.in_r3000 then 'R2000' else 'RMICRO' end as base_index_code,
+        co.total_shares,
+        co.total_market_cap,
+        co.total_market_cap * co.float_factor as float_market_cap
+    from {{ ref('int_reconstitution_chain') }} as c
+    join calendar as cal using (recon_id)
+    join {{ ref('int_event_companies') }} as co using (recon_id, company_id)
+    where c.kind = 'universe' and (c.in_r3000 or c.in_micro)
+),
+
+classified as (
+    select u.*, k.icb_industry, k.icb_supersector, k.icb_sector, k.icb_subsector
+    from universe as u
+    asof left join {{ ref('stg_classifications') }} as k
+        on k.company_id = u.company_id and k.effective_date <= u.rank_date
+),
+
+estimated as (
+    select c.*, e.eps_growth_2y, e.analyst_count
+    from classified as c
+    asof left join {{ ref('stg_estimates') }} as e
+        on e.company_id = c.company_id and e.as_of_date <= c.rank_date
+),
+
+public_periods as (
+    -- every fiscal period public on the rank day, newest first
+    select
+        u.recon_id,
+        u.company_id,
+        f.*,
+        row_number() over (partition by u.recon_id, u.company_id order by f.period_end desc) as recency
+    from universe as u
+    join {{ ref('stg_fundamentals') }} as f
+        on f.company_id = u.company_id and f.available_date <= u.rank_date
+),
+
+latest as (
+    select * from public_periods where recency = 1
+),
+
+year_earlier as (
+    select l.recon_id, l.company_id, p.total_assets
+    from latest as l
+    join public_periods as p
+        on p.recon_id = l.recon_id and p.company_id = l.company_id
+        and p.period_end between l.period_end - interval 1 year - interval 15 day
+            and l.period_end - interval 1 year + interval 15 day
+    qualify row_number() over (partition by l.recon_id, l.company_id order by p.period_end desc) = 1
+),
+
+five_years_earlier as (
+    select l.recon_id, l.company_id, p.period_end, p.sales
+    from latest as l
+    join public_periods as p
+        on p.recon_id = l.recon_id and p.company_id = l.company_id
+        and p.period_end between l.period_end - interval 5 year - interval 15 day
+            and l.period_end - interval 5 year + interval 15 day
+    qualify row_number() over (partition by l.recon_id, l.company_id order by p.period_end desc) = 1
+),
+
+common_lines as (
+    select security_id, company_id, conversion_ratio
+    from {{ ref('stg_securities') }}
+    where security_type in ('common', 'reit', 'tracking_stock')
+),
+
+sales_periods as (
+    select recon_id, company_id, period_end, sales, 'latest' as which from latest
+    union all
+    select recon_id, company_id, period_end, sales, 'five_years' from five_years_earlier
+),
+
+period_line_shares as (
+    select p.recon_id, p.company_id, p.which, p.sales, l.conversion_ratio, s.shares_outstanding
+    from sales_periods as p
+    join common_lines as l using (company_id)
+    asof join {{ ref('stg_shares') }} as s
+        on s.security_id = l.security_id and s.effective_date <= p.period_end
+),
+
+sales_per_share as (
+    select
+        recon_id,
+        company_id,
+        max(sales / nullif(shares, 0)) filter (where which = 'latest') as sps_latest,
+        max(sales / nullif(shares, 0)) filter (where which = 'five_years') as sps_five_years
+    from (
+        select recon_id, company_id, which, any_value(sales) as sales,
+            {{ exact_sum('shares_outstanding * conversion_ratio', 4) }}::double as shares
+        from period_line_shares
+        group by all
+    )
+    group by all
+),
+
+eps_trend as (
+    -- regression of EPS on the period number over the latest quarters (standard error of the estimate)
+    select
+        recon_id,
+        company_id,
+        count(eps) as eps_quarters,
+        median(eps) as eps_median,
+        {{ exact_sum('eps', 12) }}::double as sy,
+        {{ exact_sum('eps * eps', 12) }}::double as syy,
+        {{ exact_sum('recency * eps', 12) }}::double as sxy,
+        sum(recency) filter (where eps is not null) as sx,
+        sum(recency * recency) filter (where eps is not null) as sxx
+    from public_periods
+    where recency <= {{ var('stability_eps_quarters') }}
+    group by all
+),
+
+eps_variability as (
+    select
+        recon_id,
+        company_id,
+        eps_quarters,
+        eps_median,
+        case when eps_quarters >= {{ var('stability_eps_quarters') }} then
+            sqrt(greatest(
+                (syy - sy * sy / eps_quarters)
+                - power(sxy - sx * sy / eps_quarters, 2) / (sxx - sx * sx / eps_quarters),
+                0.0
+            ) / (eps_quarters - 2))
+        end as eps_trend_std_error
+    from eps_trend
+),
+
+returns as (
+    select security_id, trade_date, ln(1 + total_return) as log_return
+    from {{ ref('int_security_daily_returns') }}
+    where security_id in (select pricing_security_id from universe)
+),
+
+weekly as (
+    -- weeks end on Friday; a week's return compounds its sessions
+    select security_id, date_trunc('week', trade_date)::date + 4 as week_end,
+        exp({{ exact_sum('log_return', 12) }}::double) - 1 as weekly_return
+    from returns
+    group by all
+),
+
+monthly as (
+    select security_id, date_trunc('month', trade_date)::date as month_start,
+        exp({{ exact_sum('log_return', 12) }}::double) - 1 as monthly_return
+    from returns
+    group by all
+),
+
+weekly_volatility as (
+    select u.recon_id, u.company_id, count(*) as weekly_returns,
+        {{ exact_stddev('w.weekly_return') }} as weekly_volatility
+    from universe as u
+    join weekly as w
+        on w.security_id = u.pricing_security_id
+        and w.week_end < u.rank_date
+        and w.week_end >= u.rank_date - interval 52 week
+    group by all
+),
+
+monthly_volatility as (
+    select u.recon_id, u.company_id, count(*) as monthly_returns,
+        {{ exact_stddev('m.monthly_return') }} as monthly_volatility
+    from universe as u
+    join monthly as m
+        on m.security_id = u.pricing_security_id
+        and m.month_start <= u.rank_date
+        and m.month_start > date_trunc('month', u.rank_date) - interval 60 month
+    group by all
+)
+
+select
+    e.recon_id,
+    e.recon_type,
+    e.rank_date,
+    e.recon_sequence,
+    e.company_id,
+    e.pricing_security_id,
+    e.base_index_code,
+    e.total_market_cap,
+    e.float_market_cap,
+    e.icb_industry,
+    e.icb_supersector,
+    e.icb_sector,
+    e.icb_subsector,
+    case when l.book_value > 0 then l.book_value / e.total_market_cap end as book_to_price,
+    case when e.analyst_count > 0 then e.eps_growth_2y end as eps_growth_2y,
+    coalesce(e.analyst_count, 0) as analyst_count,
+    case when s.sps_latest > 0 and s.sps_five_years > 0 then power(s.sps_latest / s.sps_five_years, 1.0 / 5) - 1
+    end as sps_growth_5y,
+    case when l.book_value > 0 then l.total_debt / l.book_value end as debt_to_equity,
+    l.pretax_income / nullif((l.total_assets + y.total_assets) / 2, 0) as pretax_roa,
+    v.eps_quarters,
+    v.eps_median,
+    case when v.eps_trend_std_error > 0 and v.eps_median > 0 then v.eps_trend_std_error / v.eps_median
+    end as eps_variability,
+    case when wv.weekly_returns >= {{ var('stability_min_weekly_returns') }} then wv.weekly_volatility
+    end as weekly_volatility,
+    case when mv.monthly_returns >= {{ var('stability_min_monthly_returns') }} then mv.monthly_volatility
+    end as monthly_volatility,
+    l.period_end as latest_period_end
+from estimated as e
+left join latest as l using (recon_id, company_id)
+left join year_earlier as y using (recon_id, company_id)
+left join sales_per_share as s using (recon_id, company_id)
+left join eps_variability as v using (recon_id, company_id)
+left join weekly_volatility as wv using (recon_id, company_id)
+left join monthly_volatility as mv using (recon_id, company_id)
