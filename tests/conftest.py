@@ -6,11 +6,14 @@ import os
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+from indexpipe.build import build  # noqa: E402
 from indexpipe.generator import MarketConfig, generate_market, write_market  # noqa: E402
+from indexpipe.settings import Settings  # noqa: E402
 
 # Small enough to build in seconds, long enough to hold the 2024 rank day and a full year of events.
 SMALL_MARKET = MarketConfig(seed=7, start=date(2023, 1, 1), end=date(2024, 12, 31), companies=400)
@@ -31,3 +34,13 @@ def default_market(tmp_path_factory: pytest.TempPathFactory):
     market = generate_market(DEFAULT_MARKET)
     write_market(market, out)
     return market, out
+
+
+@pytest.fixture(scope="session")
+def default_warehouse(default_market, tmp_path_factory: pytest.TempPathFactory):
+    """The default market built once through Dagster (every model and check), opened read-only."""
+    db = tmp_path_factory.mktemp("default_build") / "warehouse.duckdb"
+    build(Settings(input_dir=default_market[1], duckdb_path=db))
+    con = duckdb.connect(str(db), read_only=True)
+    yield con
+    con.close()

@@ -96,6 +96,10 @@ class Market:
     splits: list[tuple[str, date, float]] = field(default_factory=list)  # (line, ex-date, new shares per old)
     # (company, effective date, ICB industry); companies not listed are Technology from 2020-01-02
     industries: list[tuple[str, date, str]] = field(default_factory=list)
+    # full contract rows that replace the harmless defaults (style and stability tests craft these)
+    fundamentals: list[dict[str, str]] | None = None
+    estimates: list[dict[str, str]] | None = None
+    extra_classifications: list[dict[str, str]] = field(default_factory=list)
 
     def company(self, company_id: str) -> Company:
         return next(c for c in self.companies if c.company_id == company_id)
@@ -165,13 +169,13 @@ class Market:
                    "action_type": "split", "cash_amount": "", "ratio": _num(ratio), "related_security_id": ""}
                   for n, (line, ex_date, ratio) in enumerate(self.splits, start=1)),
             ],
-            "fundamentals": [
+            "fundamentals": self.fundamentals if self.fundamentals is not None else [
                 {"company_id": c, "period_end": "2022-12-31", "available_date": "2023-02-15",
                  "book_value": "500", "sales": "1000", "eps": "1.5", "pretax_income": "120",
                  "total_assets": "2000", "total_debt": "400", "operating_cash_flow": "150"}
                 for c in company_ids
             ],
-            "estimates": [
+            "estimates": self.estimates if self.estimates is not None else [
                 {"company_id": c, "as_of_date": "2023-02-15", "eps_growth_2y": "0.08", "ltg": "0.1",
                  "eps_fy1": "1.6", "analyst_count": "4"}
                 for c in company_ids
@@ -186,7 +190,7 @@ class Market:
                 {"company_id": c, "effective_date": d.isoformat(), "icb_industry": industry,
                  "icb_supersector": industry, "icb_sector": industry, "icb_subsector": industry}
                 for c, d, industry in self.industries
-            ],
+            ] + self.extra_classifications,
         }  # fmt: skip
 
     def write(self, directory: Path) -> Path:

@@ -229,6 +229,68 @@ MART_CASES = {
         ],
         ["weight_sum", "R1000", "2024-06-28"],
     ),
+    "value_probability_in_forbidden_range": (
+        "fct_style_scores",
+        [
+            "update main.fct_style_scores set value_probability = 0.97, growth_probability = 0.03 "
+            "where recon_id = '2024-06' and security_id = 'A13_1'"
+        ],
+        ["value_probability_forbidden", "growth_probability_forbidden", "2024-06", "A13_1"],
+    ),
+    "growth_plus_value_not_1": (
+        "fct_style_scores",
+        [
+            "update main.fct_style_scores set growth_probability = 0.8 where recon_id = '2024-06' "
+            "and security_id = 'A13_1'"
+        ],
+        ["value_growth_gap", "2024-06", "A13_1"],
+    ),
+    "defensive_probability_on_a_microcap_base": (
+        "fct_style_scores",
+        [
+            "update main.fct_style_scores set defensive_probability = 0.5, dynamic_probability = 0.5 "
+            "where recon_id = '2024-06' and security_id = 'G1_1' and base_index_code = 'RMICRO'"
+        ],
+        ["stability_pair_misplaced", "G1_1", "RMICRO"],
+    ),
+    "reconstitution_row_without_cvs": (
+        "fct_style_scores",
+        ["update main.fct_style_scores set cvs = null where recon_id = '2024-06' and security_id = 'A05_1'"],
+        ["reconstitution_without_cvs", "A05_1"],
+    ),
+    "duplicate_style_score_row": (
+        "fct_style_scores",
+        [
+            "insert into main.fct_style_scores select * from main.fct_style_scores "
+            "where recon_id = '2024-06' and security_id = 'A14_1'"
+        ],
+        ["expect_compound_columns_to_be_unique(recon_id, company_id, valid_from)", "A14_1"],
+    ),
+    "value_holding_missing_from_its_pair": (
+        "fct_index_holdings_style_pairs",
+        [
+            "delete from main.fct_index_holdings where index_code = 'R1000V' and security_id = 'A04_1' "
+            "and as_of_date = date '2024-06-28'"
+        ],
+        ["relative_difference", "securities_not_adding_up", "R1000", "growth_value", "2024-06-28"],
+    ),
+    "style_parts_not_adding_up_per_security": (
+        "fct_index_holdings_style_pairs",
+        [  # the pair's total is unchanged: only the per-security check sees it
+            "update main.fct_index_holdings set float_market_cap = float_market_cap + 1e9 "
+            "where index_code = 'R1000G' and security_id = 'A02_1' and as_of_date = date '2024-06-28'",
+            "update main.fct_index_holdings set float_market_cap = float_market_cap - 1e9 "
+            "where index_code = 'R1000G' and security_id = 'A03_1' and as_of_date = date '2024-06-28'",
+        ],
+        ["securities_not_adding_up", "R1000", "growth_value", "2024-06-28"],
+    ),
+    "dynamic_side_missing_on_a_date": (
+        "fct_index_holdings_style_pairs",
+        [
+            "delete from main.fct_index_holdings where index_code = 'R2000DYN' and as_of_date = date '2024-06-28'"
+        ],
+        ["relative_difference", "R2000", "defensive_dynamic", "2024-06-28"],
+    ),
     "unknown_change_type": (
         "fct_reconstitution_changes",
         [

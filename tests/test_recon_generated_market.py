@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from indexpipe.build import build
-from indexpipe.settings import Settings
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def warehouse(default_market, tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    db = tmp_path_factory.mktemp("default_build") / "warehouse.duckdb"
-    build(Settings(input_dir=default_market[1], duckdb_path=db))
-    con = duckdb.connect(str(db), read_only=True)
-    yield con
-    con.close()
+@pytest.fixture
+def warehouse(default_warehouse) -> duckdb.DuckDBPyConnection:
+    return default_warehouse
 
 
 def _members_on(con: duckdb.DuckDBPyConnection, index_code: str, day) -> set[str]:

@@ -86,20 +86,22 @@ def members(db: Path, index_code: str, on: date) -> set[str]:
     return {r["security_id"] for r in rows}
 
 
-def indexes_of(db: Path, security_id: str, on: date) -> set[str]:
+def indexes_of(db: Path, security_id: str, on: date, family: str = "size") -> set[str]:
     rows = _query(
         db,
-        "select index_code from main.fct_index_membership where security_id = ? and valid_from <= ? "
-        "and (valid_to is null or valid_to > ?)",
-        [security_id, on, on],
+        "select index_code from main.fct_index_membership join main.dim_index using (index_code) "
+        "where family = ? and security_id = ? and valid_from <= ? and (valid_to is null or valid_to > ?)",
+        [family, security_id, on, on],
     )
     return {r["index_code"] for r in rows}
 
 
 def intervals(db: Path, security_id: str) -> set[tuple[str, date, date | None, str]]:
+    """The security's size-index intervals (style and stability splits are tests/test_style_rules.py's)."""
     rows = _query(
         db,
-        "select index_code, valid_from, valid_to, event from main.fct_index_membership where security_id = ?",
+        "select index_code, valid_from, valid_to, event from main.fct_index_membership "
+        "join main.dim_index using (index_code) where family = 'size' and security_id = ?",
         [security_id],
     )
     return {(r["index_code"], r["valid_from"], r["valid_to"], r["event"]) for r in rows}
@@ -577,6 +579,9 @@ def test_spin_off_between_rank_day_and_reconstitution_takes_the_parents_current_
     parent_now = {"R3000E", "R3000", "R2000", "R2500"}
     assert indexes_of(gap_db, "PAR_1", on) == parent_now
     assert indexes_of(gap_db, "SPIN_1", on) == parent_now
+    # and its parent's style and stability split in force that day (the 2023-06 R2000 probabilities)
+    for family in ("style", "stability"):
+        assert indexes_of(gap_db, "SPIN_1", on, family) == indexes_of(gap_db, "PAR_1", on, family)
     assert {e for *_, e in intervals(gap_db, "SPIN_1")} == {"spin_off"}
     # the parent's new indexes start with the new composition
     assert "R1000" in indexes_of(gap_db, "PAR_1", FIRST_SESSION_2024)

@@ -217,6 +217,8 @@ ipo_additions_{{ i }} as (
       and c.vehicle_first_trade_date <= e.rank_date
       and c.structural_reason is null and c.passes_price_new and c.size_reason is null
       and c.total_market_cap > b.cap_smallest_r3000e * (1 + mv.r3000e_return)
+      -- a spin-off's new line is not an IPO: it joins with its parent or waits for the next reconstitution
+      and c.company_id not in (select company_id from spin_offs)
 ),
 
 fast_entries_{{ i }} as (
@@ -250,6 +252,7 @@ fast_entries_{{ i }} as (
       and f.first_day_float_factor >= {{ var('min_float') }}
       and f.first_day_total_cap >= {{ var('min_total_market_cap') }}
       and f.first_day_float_cap > b.cap_top500 * (1 + coalesce(mv.r3000e_return, 0))
+      and f.company_id not in (select company_id from spin_offs)
 ),
 
 placed_ipos_{{ i }} as (

@@ -43,8 +43,8 @@ sequenced as (
     window by_company as (partition by v.company_id order by v.recon_sequence)
 ),
 
-banded (company_id, recon_sequence, cvs, previous_cvs, cvs_source) as (
-    select company_id, recon_sequence, raw_cvs, null::double, 'computed'
+banded (company_id, recon_sequence, cvs, cvs_source) as (
+    select company_id, recon_sequence, raw_cvs, 'computed'
     from sequenced
     where not unchanged
     union all
@@ -57,7 +57,6 @@ banded (company_id, recon_sequence, cvs, previous_cvs, cvs_source) as (
                 then b.cvs
             else s.raw_cvs
         end,
-        b.cvs,
         case
             when s.recon_type = 'december' then 'carried'
             when s.base_index_code in ('R1000', 'R2000') and abs(s.raw_cvs - b.cvs) <= {{ var('cvs_band') }} + 1e-12
@@ -70,9 +69,18 @@ banded (company_id, recon_sequence, cvs, previous_cvs, cvs_source) as (
 ),
 
 scored as (
-    select s.*, b.cvs, b.previous_cvs, b.cvs_source
+    -- previous_cvs: the CVS of the reconstitution just before, whatever the base universe then, so a reader sees
+    -- what the band compared (or would have compared, had the company stayed in its core index)
+    select
+        s.*,
+        b.cvs,
+        case
+            when lag(s.recon_sequence) over by_company = s.recon_sequence - 1 then lag(b.cvs) over by_company
+        end as previous_cvs,
+        b.cvs_source
     from sequenced as s
     join banded as b using (company_id, recon_sequence)
+    window by_company as (partition by s.company_id order by s.recon_sequence)
 ),
 
 cumulative as (
@@ -81,9 +89,11 @@ cumulative as (
         {{ exact_sum('float_market_cap', 2) }} over (
             partition by recon_id, base_index_code order by cvs, company_id rows unbounded preceding
         ) / {{ exact_sum('float_market_cap', 2) }} over (partition by recon_id, base_index_code) as cvs_cum_cap_pct,
-        {{ exact_sum('float_market_cap', 2) }} over (
-            partition by recon_id, base_index_code order by stability_score, company_id rows unbounded preceding
-        ) / {{ exact_sum('float_market_cap', 2) }} over (partition by recon_id, base_index_code) as stability_cum_cap_pct
+        case when stability_score is not null then
+            {{ exact_sum('float_market_cap', 2) }} over (
+                partition by recon_id, base_index_code order by stability_score, company_id rows unbounded preceding
+            ) / {{ exact_sum('float_market_cap', 2) }} over (partition by recon_id, base_index_code)
+        end as stability_cum_cap_pct
     from scored
 ),
 
