@@ -37,10 +37,13 @@ splits as (
 ),
 
 merger_issuance as (
-    -- the acquirer issues ratio x target shares (on the target's shares the day before the ex-date)
+    -- the acquirer issues ratio x target shares (on the target's shares the day before the ex-date); they count
+    -- from the session after the ex-date, when the target has left at its synthetic price (int_security_exits),
+    -- so the deal's value is never in the index twice
     select
         a.related_security_id as security_id,
-        a.ex_date as apply_date,
+        (select min(x.session_date) from {{ ref('stg_xnys_sessions') }} as x where x.session_date > a.ex_date)
+            as apply_date,
         'merger_issuance' as update_kind,
         null::double, null::double, null::double,
         sum(a.ratio * h.shares_outstanding) as added_shares

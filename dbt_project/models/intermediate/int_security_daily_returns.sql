@@ -2,7 +2,10 @@
 -- on an ex-date, the value of one old share is the new close times the split ratio, plus special dividends and
 -- the spun-off shares at the new line's close; the total return also adds ordinary cash dividends. Cash amounts
 -- are per share after a same-day split. The first row of a line has no return.
-with prices as (
+-- A cash or stock deal's target is priced on its ex-date at the deal value (decision 8, METHODOLOGY §3): the cash
+-- per share, or the acquirer's close times the ratio plus any cash (the one-day synthetic price), whether or not
+-- the target still traded that day; int_security_exits removes it after that close.
+with traded as (
     select security_id, trade_date, close_price from {{ ref('stg_prices') }}
 ),
 
@@ -10,11 +13,34 @@ actions as (
     select * from {{ ref('stg_corporate_actions') }}
 ),
 
+deals as (
+    select
+        a.security_id,
+        a.ex_date as trade_date,
+        case
+            when a.action_type = 'cash_acquisition' then a.cash_amount
+            else a.ratio * acquirer.close_price + coalesce(a.cash_amount, 0.0)
+        end as close_price
+    from actions as a
+    asof left join traded as acquirer
+        on acquirer.security_id = a.related_security_id and acquirer.trade_date <= a.ex_date
+    where a.action_type in ('cash_acquisition', 'stock_merger')
+),
+
+prices as (
+    select t.security_id, t.trade_date, t.close_price, false as is_deal_price
+    from traded as t
+    anti join deals as d on d.security_id = t.security_id and d.trade_date = t.trade_date
+    union all
+    select security_id, trade_date, close_price, true from deals where close_price > 0
+),
+
 lagged as (
     select
         security_id,
         trade_date,
         close_price,
+        is_deal_price,
         lag(trade_date) over by_line as previous_trade_date,
         lag(close_price) over by_line as previous_close
     from prices
@@ -24,7 +50,7 @@ lagged as (
 spin_off_values as (
     select a.security_id, a.ex_date, sum(a.ratio * p.close_price) as spin_off_value
     from actions as a
-    join prices as p on p.security_id = a.related_security_id and p.trade_date = a.ex_date
+    join traded as p on p.security_id = a.related_security_id and p.trade_date = a.ex_date
     where a.action_type = 'spin_off'
     group by all
 ),
@@ -59,6 +85,7 @@ select
     previous_trade_date,
     close_price,
     previous_close,
+    is_deal_price,
     split_factor,
     cash_dividend,
     special_dividend,
