@@ -69,6 +69,7 @@ class Line:
     close_overrides: dict[date, float] = field(default_factory=dict)  # single-day closes
     volume_overrides: dict[date, int] = field(default_factory=dict)  # single-day volumes
     missing_days: set[date] = field(default_factory=set)  # sessions without a price row (no trade)
+    last_day: date | None = None  # no prices after this session (a target, a delisted line)
 
     def close_on(self, day: date) -> float:
         if day in self.close_overrides:
@@ -100,6 +101,9 @@ class Market:
     fundamentals: list[dict[str, str]] | None = None
     estimates: list[dict[str, str]] | None = None
     extra_classifications: list[dict[str, str]] = field(default_factory=list)
+    # more corporate actions, as contract rows (dividends, mergers, acquisitions, delistings ...)
+    extra_actions: list[dict[str, str]] = field(default_factory=list)
+    harmless_dividend: bool = True  # the one-cent dividend on the first line's last session
 
     def company(self, company_id: str) -> Company:
         return next(c for c in self.companies if c.company_id == company_id)
@@ -140,7 +144,9 @@ class Market:
                             "volume": str(line.volume_overrides.get(day, line.volume)),
                         }
                         for day in sessions
-                        if day >= listed and day not in line.missing_days
+                        if day >= listed
+                        and day not in line.missing_days
+                        and (line.last_day is None or day <= line.last_day)
                     )
                 shares.extend(
                     {
@@ -160,14 +166,16 @@ class Market:
             "shares": shares,
             # one harmless action so the file has a row: a one-cent dividend after every rank day used here
             "corporate_actions": [
-                {"action_id": "D1", "security_id": first_line, "ex_date": sessions[-1].isoformat(),
-                 "action_type": "cash_dividend", "cash_amount": "0.01", "ratio": "", "related_security_id": ""},
+                *([{"action_id": "D1", "security_id": first_line, "ex_date": sessions[-1].isoformat(),
+                    "action_type": "cash_dividend", "cash_amount": "0.01", "ratio": "", "related_security_id": ""}]
+                  if self.harmless_dividend else []),
                 *({"action_id": f"SO{n}", "security_id": parent, "ex_date": ex_date.isoformat(),
                    "action_type": "spin_off", "cash_amount": "", "ratio": "1", "related_security_id": child}
                   for n, (parent, child, ex_date) in enumerate(self.spin_offs, start=1)),
                 *({"action_id": f"SP{n}", "security_id": line, "ex_date": ex_date.isoformat(),
                    "action_type": "split", "cash_amount": "", "ratio": _num(ratio), "related_security_id": ""}
                   for n, (line, ex_date, ratio) in enumerate(self.splits, start=1)),
+                *self.extra_actions,
             ],
             "fundamentals": self.fundamentals if self.fundamentals is not None else [
                 {"company_id": c, "period_end": "2022-12-31", "available_date": "2023-02-15",

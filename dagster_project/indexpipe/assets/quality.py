@@ -73,8 +73,11 @@ def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     rows = {}
     with duckdb.connect(str(warehouse.db_path), read_only=True) as con:
         for mart in MARTS:
+            # rows in a fixed order, so the same warehouse always gives the same bytes (an incremental day and
+            # a full rebuild publish identical files)
             con.execute(
-                f"copy (select * from main.{mart}) to '{snapshot / (mart + '.parquet')}' (format parquet)"
+                f"copy (select * from main.{mart} order by all) to '{snapshot / (mart + '.parquet')}' "
+                "(format parquet)"
             )
             rows[mart] = con.execute(f"select count(*) from main.{mart}").fetchone()[0]
     (snapshot / "manifest.json").write_text(json.dumps({"tables": rows}, indent=2, sort_keys=True))

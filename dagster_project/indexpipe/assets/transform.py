@@ -1,5 +1,12 @@
-"""dbt models as Dagster assets; dbt tests attached to models surface as asset checks."""
+"""dbt models as Dagster assets; dbt tests attached to models surface as asset checks.
 
+A run for one price partition (the daily calculation) runs the incremental models (security returns, the
+daily index sums, the levels) for that day only, passing it as the dbt var ``incremental_from``; every other
+run (a build of a whole input directory, a reconstitution) rebuilds them with ``--full-refresh``, so history
+always follows the inputs.
+"""
+
+import json
 import os
 
 import dagster as dg
@@ -13,12 +20,28 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 prepare_manifest()
 
 
-def dbt_build_args() -> list[str]:
-    """`dbt build`, with rule overrides from INDEXPIPE_DBT_VARS (JSON) when set (tests with tiny markets)."""
+def dbt_build_args(incremental_from: str | None = None) -> list[str]:
+    """`dbt build`, with rule overrides from INDEXPIPE_DBT_VARS (JSON) when set (tests with tiny markets); a full
+    refresh unless the run computes one day (`incremental_from`, an ISO date)."""
     overrides = os.environ.get(DBT_VARS_ENV, "").strip()
-    return ["build", "--vars", overrides] if overrides not in ("", "{}") else ["build"]
+    dbt_vars = json.loads(overrides) if overrides not in ("", "{}") else {}
+    args = ["build"]
+    if incremental_from:
+        dbt_vars["incremental_from"] = incremental_from
+    else:
+        args.append("--full-refresh")
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
+    return args
+
+
+def one_day_of(run: dg.DagsterRun) -> str | None:
+    """The single price partition a run computes (the daily calculation), or None for a range or no partition."""
+    if run.tags.get("dagster/asset_partition_range_start"):
+        return None
+    return run.tags.get("dagster/partition")
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT)
 def indexpipe_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    yield from dbt.cli(dbt_build_args(one_day_of(context.run)), context=context).stream()

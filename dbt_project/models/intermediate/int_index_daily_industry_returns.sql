@@ -9,6 +9,7 @@
 -- A member without a price that day (not traded, or a spin-off's first day: its value is in the parent's return)
 -- is left out of that day, so the level does not jump; its move shows in the next day it trades. Industries are
 -- the classification in force on the previous session.
+{{ config(materialized='incremental', unique_key='trade_date', incremental_strategy='delete+insert') }}
 with members as (
     select index_code, security_id, valid_from, coalesce(valid_to, date '9999-12-31') as valid_to, inclusion_factor
     from {{ ref('fct_index_membership') }}
@@ -31,6 +32,9 @@ member_months as (
 returns as (
     select * from {{ ref('int_security_daily_returns') }}
     where security_id in (select security_id from members)
+    {%- if is_incremental() %}
+      and trade_date >= {{ incremental_start('trade_date') }}
+    {%- endif %}
 ),
 
 security_days as (

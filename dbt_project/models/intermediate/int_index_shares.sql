@@ -11,31 +11,6 @@ with split_actions as (
     where action_type = 'split'
 ),
 
-update_events as (
-    -- cut-off figures, restated for any split between the cut-off and the apply date (already applied by then)
-    select
-        l.security_id,
-        c.first_session as apply_date,
-        c.recon_type as update_kind,
-        l.shares_outstanding * coalesce(sp.factor, 1) as raw_shares,
-        l.available_shares * coalesce(sp.factor, 1) as raw_available,
-        null::double as ratio,
-        null::double as added_shares
-    from {{ ref('int_event_lines') }} as l
-    join {{ ref('int_rebalance_calendar') }} as c using (recon_id)
-    left join lateral (
-        select product(x.ratio) as factor
-        from split_actions as x
-        where x.security_id = l.security_id and x.ex_date > c.rank_date and x.ex_date <= c.first_session
-    ) as sp on true
-    where l.is_common_class and l.exchange <> 'UNLISTED' and l.shares_outstanding > 0
-),
-
-splits as (
-    select security_id, ex_date as apply_date, 'split' as update_kind, null::double, null::double, ratio, null::double
-    from split_actions
-),
-
 merger_issuance as (
     -- the acquirer issues ratio x target shares (on the target's shares the day before the ex-date); they count
     -- from the session after the ex-date, when the target has left at its synthetic price (int_security_exits),
@@ -51,6 +26,37 @@ merger_issuance as (
     asof join {{ ref('stg_shares') }} as h on h.security_id = a.security_id and h.effective_date < a.ex_date
     where a.action_type = 'stock_merger' and a.related_security_id is not null
     group by all
+),
+
+update_events as (
+    -- cut-off figures, restated for any split or merger issuance between the cut-off and the apply date (already
+    -- applied by then)
+    select
+        l.security_id,
+        c.first_session as apply_date,
+        c.recon_type as update_kind,
+        l.shares_outstanding * coalesce(sp.factor, 1) + coalesce(mi.added, 0) as raw_shares,
+        l.available_shares * coalesce(sp.factor, 1) + coalesce(mi.added, 0) as raw_available,
+        null::double as ratio,
+        null::double as added_shares
+    from {{ ref('int_event_lines') }} as l
+    join {{ ref('int_rebalance_calendar') }} as c using (recon_id)
+    left join lateral (
+        select product(x.ratio) as factor
+        from split_actions as x
+        where x.security_id = l.security_id and x.ex_date > c.rank_date and x.ex_date <= c.first_session
+    ) as sp on true
+    left join lateral (
+        select sum(m.added_shares) as added
+        from merger_issuance as m
+        where m.security_id = l.security_id and m.apply_date > c.rank_date and m.apply_date <= c.first_session
+    ) as mi on true
+    where l.is_common_class and l.exchange <> 'UNLISTED' and l.shares_outstanding > 0
+),
+
+splits as (
+    select security_id, ex_date as apply_date, 'split' as update_kind, null::double, null::double, ratio, null::double
+    from split_actions
 ),
 
 events as (

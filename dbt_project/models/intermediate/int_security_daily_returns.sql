@@ -5,7 +5,8 @@
 -- A cash or stock deal's target is priced on its ex-date at the deal value (decision 8, METHODOLOGY §3): the cash
 -- per share, or the acquirer's close times the ratio plus any cash (the one-day synthetic price), whether or not
 -- the target still traded that day; int_security_exits removes it after that close.
-with traded as (
+{{ config(materialized='incremental', unique_key='trade_date', incremental_strategy='delete+insert') }}
+with all_traded as (
     select security_id, trade_date, close_price from {{ ref('stg_prices') }}
 ),
 
@@ -22,17 +23,31 @@ deals as (
             else a.ratio * acquirer.close_price + coalesce(a.cash_amount, 0.0)
         end as close_price
     from actions as a
-    asof left join traded as acquirer
+    asof left join all_traded as acquirer
         on acquirer.security_id = a.related_security_id and acquirer.trade_date <= a.ex_date
     where a.action_type in ('cash_acquisition', 'stock_merger')
 ),
 
-prices as (
+all_prices as (
     select t.security_id, t.trade_date, t.close_price, false as is_deal_price
-    from traded as t
+    from all_traded as t
     anti join deals as d on d.security_id = t.security_id and d.trade_date = t.trade_date
     union all
     select security_id, trade_date, close_price, true from deals where close_price > 0
+),
+
+prices as (
+    {%- if is_incremental() %}
+    -- a one-day run: that day on, plus each line's last price before it (its previous close)
+    select * from all_prices where trade_date >= {{ incremental_start('trade_date') }}
+    union all
+    select security_id, max(trade_date), arg_max(close_price, trade_date), arg_max(is_deal_price, trade_date)
+    from all_prices
+    where trade_date < {{ incremental_start('trade_date') }}
+    group by security_id
+    {%- else %}
+    select * from all_prices
+    {%- endif %}
 ),
 
 lagged as (
@@ -48,9 +63,9 @@ lagged as (
 ),
 
 spin_off_values as (
-    select a.security_id, a.ex_date, sum(a.ratio * p.close_price) as spin_off_value
+    select a.security_id, a.ex_date, sum(a.ratio * p.close_price order by a.action_id) as spin_off_value
     from actions as a
-    join traded as p on p.security_id = a.related_security_id and p.trade_date = a.ex_date
+    join all_traded as p on p.security_id = a.related_security_id and p.trade_date = a.ex_date
     where a.action_type = 'spin_off'
     group by all
 ),
@@ -59,9 +74,9 @@ ex_date_effects as (
     select
         security_id,
         ex_date,
-        coalesce(product(ratio) filter (where action_type = 'split'), 1.0) as split_factor,
-        coalesce(sum(cash_amount) filter (where action_type = 'cash_dividend'), 0.0) as cash_dividend,
-        coalesce(sum(cash_amount) filter (where action_type = 'special_dividend'), 0.0) as special_dividend
+        coalesce(product(ratio order by action_id) filter (where action_type = 'split'), 1.0) as split_factor,
+        coalesce(sum(cash_amount order by action_id) filter (where action_type = 'cash_dividend'), 0.0) as cash_dividend,
+        coalesce(sum(cash_amount order by action_id) filter (where action_type = 'special_dividend'), 0.0) as special_dividend
     from actions
     where action_type in ('split', 'cash_dividend', 'special_dividend')
     group by all
@@ -95,3 +110,6 @@ select
         as total_return
 from valued
 where previous_close is not null
+{%- if is_incremental() %}
+  and trade_date >= {{ incremental_start('trade_date') }}
+{%- endif %}

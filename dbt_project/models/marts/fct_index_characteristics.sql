@@ -11,7 +11,8 @@
 --   sps growth 5y   annualised growth of sales per share over five years (as int_style_inputs)    weighted mean
 --   long-term growth I/B/E/S long-term growth median                                  weighted mean
 --   eps variability 10y  standard error of a linear trend through EPS at the latest period and the same period
---                   1-9 years back, over the absolute mean of those ten EPS (all ten needed)     weighted mean
+--                   1-9 years back, over the mean of those ten EPS (all ten needed; a mean <= 0 is left out,
+--                   as near-zero means would swamp the average)                           weighted mean
 --   number of holdings, weighted average and median total market cap of the companies
 --   return standard deviation 1y/3y/5y: monthly total returns over 12/36/60 months x sqrt(12) (all months needed)
 -- Weighted means use the names with data (weights renormalised). Sums are ordered by security, so reruns agree.
@@ -130,7 +131,7 @@ line_figures as (
         case when y.sps_now > 0 and y.sps_five_years > 0 then power(y.sps_now / y.sps_five_years, 0.2) - 1
         end as sps_growth_5y,
         e.long_term_growth as ltg,
-        case when y.n = 10 and y.eps_mean <> 0 then
+        case when y.n = 10 and y.eps_mean > 0 then
             sqrt(greatest(y.syy - y.sxy * y.sxy / nullif(y.sxx, 0), 0) / (y.n - 2)) / abs(y.eps_mean)
         end as eps_variability_10y
     from holdings as h

@@ -6,6 +6,7 @@
 -- before the index's first composition in the data (the synthetic market starts in 2015, long after most base
 -- dates). Levels compound exact DECIMAL sums of ln(1 + R) rounded to 18 places, so a rerun, or a day added on its
 -- own, gives the same bits as a full rebuild.
+{{ config(materialized='incremental', unique_key='date', incremental_strategy='delete+insert') }}
 with daily as (
     select
         index_code,
@@ -15,6 +16,9 @@ with daily as (
         sum(price_end_cents) as price_end_cents,
         sum(total_end_cents) as total_end_cents
     from {{ ref('int_index_daily_industry_returns') }}
+    {%- if is_incremental() %}
+    where trade_date >= {{ incremental_start('date') }}
+    {%- endif %}
     group by all
 ),
 
@@ -24,6 +28,13 @@ sessions as (
 ),
 
 starts as (
+    {%- if is_incremental() %}
+    -- a one-day run continues each series from the table: same start, and the exact log sums so far
+    select i.index_code, i.base_value, min(t.date) as start_date
+    from {{ this }} as t
+    join {{ ref('dim_index') }} as i using (index_code)
+    group by i.index_code, i.base_value
+    {%- else %}
     select
         i.index_code,
         i.base_value,
@@ -32,6 +43,23 @@ starts as (
     join daily as d using (index_code)
     join sessions as s on s.session_date = d.trade_date
     group by i.index_code, i.base_value, i.base_date
+    {%- endif %}
+),
+
+carried as (
+    {%- if is_incremental() %}
+    select
+        index_code,
+        arg_max(cumulative_log_price, date) as cumulative_log_price,
+        arg_max(cumulative_log_total, date) as cumulative_log_total
+    from {{ this }}
+    where date < {{ incremental_start('date') }}
+    group by index_code
+    {%- else %}
+    select null::varchar as index_code, 0::decimal(38, 18) as cumulative_log_price,
+        0::decimal(38, 18) as cumulative_log_total
+    where false
+    {%- endif %}
 ),
 
 returns as (
@@ -57,11 +85,12 @@ logged as (
 
 chained as (
     select
-        *,
-        sum(log_price_return) over by_day as cumulative_log_price,
-        sum(log_total_return) over by_day as cumulative_log_total
-    from logged
-    window by_day as (partition by index_code order by trade_date rows unbounded preceding)
+        l.*,
+        coalesce(c.cumulative_log_price, 0) + sum(l.log_price_return) over by_day as cumulative_log_price,
+        coalesce(c.cumulative_log_total, 0) + sum(l.log_total_return) over by_day as cumulative_log_total
+    from logged as l
+    left join carried as c using (index_code)
+    window by_day as (partition by l.index_code order by l.trade_date rows unbounded preceding)
 ),
 
 base_rows as (
@@ -79,8 +108,10 @@ base_rows as (
     from starts as s
 )
 
+{%- if not is_incremental() %}
 select * from base_rows
 union all
+{%- endif %}
 select
     c.index_code,
     c.trade_date as date,
