@@ -40,6 +40,9 @@ SCALED_VARS: dict[str, int | float] = {
     "rank_micro_top": 20,
     "rank_r3000": 25,
     "rank_r3000e": 30,
+    # crafted markets move closes in steps with no event behind them (one company 87-fold in recon_gap_market):
+    # the level check's move bound is off for them; tests/test_quality_checks.py tests it with its own bound
+    "max_unexplained_daily_index_move": 1e9,
 }
 
 EXCLUDED_TYPES = (

@@ -21,15 +21,33 @@ from indexpipe.assets.quality import GE_CHECKS, published_marts
 from indexpipe.assets.transform import indexpipe_dbt_models
 from indexpipe.cli import main
 from indexpipe.definitions import defs as project_defs
+from indexpipe.quality.frames import discover_frames
+from indexpipe.quality.runner import run_frame
 from indexpipe.rules import DBT_VARS_ENV
 from recon_fixtures import SCALED_VARS, banding_market, build_market
 
 CHECKS = {next(iter(check.check_keys)).name: check for check in GE_CHECKS}
 
+# The crafted market moves every close from its 2023 to its 2024 level on 2023-08-01 with no recorded event
+# (R2000G +87% that day): the daily-move bound is raised above it, and the tampered jumps below go beyond it.
+QUALITY_VARS = {**SCALED_VARS, "max_unexplained_daily_index_move": 1.0}
+
+
+def _jump(index_code: str, day: str, factor: float) -> list[str]:
+    """Multiply an index's levels from ``day`` on by ``factor``, with that day's returns to match (a clean jump)."""
+    return [
+        f"update main.fct_index_levels set price_level = price_level * {factor}, "
+        f"total_return_level = total_return_level * {factor} where index_code = '{index_code}' "
+        f"and date >= date '{day}'",
+        f"update main.fct_index_levels set price_return = (1 + price_return) * {factor} - 1, "
+        f"total_return = (1 + total_return) * {factor} - 1 where index_code = '{index_code}' "
+        f"and date = date '{day}'",
+    ]
+
 
 @pytest.fixture(scope="module")
 def good_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = build_market(banding_market(), tmp_path_factory.mktemp("quality"))
+    db = build_market(banding_market(), tmp_path_factory.mktemp("quality"), dbt_vars=QUALITY_VARS)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from main.fct_index_membership").fetchone()[0] > 0
     return db
@@ -38,7 +56,7 @@ def good_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def warehouse(good_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # the checks read the same scaled breakpoints the models were built with
-    monkeypatch.setenv(DBT_VARS_ENV, json.dumps(SCALED_VARS))
+    monkeypatch.setenv(DBT_VARS_ENV, json.dumps(QUALITY_VARS))
     copy = tmp_path / "w.duckdb"
     shutil.copy(good_db, copy)
     return copy
@@ -291,6 +309,67 @@ MART_CASES = {
         ],
         ["relative_difference", "R2000", "defensive_dynamic", "2024-06-28"],
     ),
+    "negative_index_level": (
+        "fct_index_levels",
+        [
+            "update main.fct_index_levels set price_level = -1 where index_code = 'RMID' "
+            "and date = date '2024-05-15'"
+        ],
+        ["non_positive_levels", "RMID", "2024-05-15"],
+    ),
+    "index_level_jump_without_an_event": (
+        "fct_index_levels",
+        _jump("R1000", "2024-02-13", 2.5),  # +150%, above the bound of 1.0; no rebalance, no corporate action
+        ["unexplained_moves", "R1000", "2024-02-13"],
+    ),
+    "daily_return_not_matching_the_levels": (
+        "fct_index_levels",
+        [
+            "update main.fct_index_levels set price_return = price_return + 0.001, "
+            "total_return = total_return + 0.001 where index_code = 'R2000' and date = date '2024-04-16'"
+        ],
+        ["max_price_return_gap", "max_total_return_gap", "R2000", "2024-04-16"],
+    ),
+    "duplicate_index_level_row": (
+        "fct_index_levels",
+        [
+            "insert into main.fct_index_levels select * from main.fct_index_levels "
+            "where index_code = 'R3000' and date = date '2024-01-31'"
+        ],
+        ["duplicate_dates", "R3000", "2024-01-31"],
+    ),
+    "month_return_not_chaining_to_the_levels": (
+        "fct_index_period_returns",
+        [
+            "update main.fct_index_period_returns set total_return = total_return + 0.01 "
+            "where index_code = 'R2000' and period_type = 'month' and period_end = date '2024-05-31'"
+        ],
+        ["total_chain_gap", "R2000", "month", "2024-05-31"],
+    ),
+    "growth_of_1000_off_the_levels": (
+        "fct_index_period_returns",
+        [
+            "update main.fct_index_period_returns set growth_of_1000 = growth_of_1000 * 1.001 "
+            "where index_code = 'RTOP50' and period_type = 'quarter' and period_end = date '2023-12-29'"
+        ],
+        ["growth_of_1000_gap", "RTOP50", "quarter", "2023-12-29"],
+    ),
+    "contributions_not_summing_to_the_index_return": (
+        "fct_industry_contribution",
+        [
+            "update main.fct_industry_contribution set contribution = contribution + 0.001 "
+            "where index_code = 'RMID' and period_type = 'quarter' and period_end = date '2024-03-28'"
+        ],
+        ["contribution_gap", "RMID", "quarter", "2024-03-28"],
+    ),
+    "period_without_contributions": (
+        "fct_industry_contribution",
+        [
+            "delete from main.fct_industry_contribution where index_code = 'R2500' and period_type = 'month' "
+            "and period_end = date '2024-04-30'"
+        ],
+        ["expect_column_values_to_not_be_null(period_return_gap)", "R2500", "month", "2024-04-30"],
+    ),
     "unknown_change_type": (
         "fct_reconstitution_changes",
         [
@@ -315,6 +394,32 @@ def test_a_broken_mart_invariant_fails_its_check_and_blocks_publication(warehous
     assert "published_marts" not in _materialized(result)
     assert not (warehouse.parent / "published").exists()
     assert not (warehouse.parent / "snapshots").exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "action_type", "explained"),
+    [
+        ("2024-03-18", None, True),  # the first session of the 2024-Q1 review
+        ("2024-02-13", "stock_merger", True),  # a member's corporate action goes ex that day
+        ("2024-02-13", "cash_dividend", False),  # an ordinary dividend explains no jump
+    ],
+)
+def test_a_jump_is_explained_by_a_rebalance_or_a_members_corporate_action(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch, day: str, action_type: str | None, explained: bool
+) -> None:
+    statements = _jump("R1000", day, 2.5)
+    if action_type:
+        statements.append(
+            "insert into raw.corporate_actions values "
+            f"('X1', 'A05_1', date '{day}', '{action_type}', 1.0, 1.0, null)"
+        )
+    _tamper(warehouse, *statements)
+    frame = next(f for f in discover_frames() if f.name == "fct_index_levels")
+    assert run_frame(frame, warehouse).success == explained
+    # the bound is a rule parameter: lowered below the crafted 2023-08-01 step, that day is flagged as well
+    monkeypatch.setenv(DBT_VARS_ENV, json.dumps({**QUALITY_VARS, "max_unexplained_daily_index_move": 0.25}))
+    outcome = run_frame(frame, warehouse)
+    assert not outcome.success and "2023-08-01" in outcome.summary()
 
 
 RAW_CASES = {

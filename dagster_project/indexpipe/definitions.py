@@ -9,6 +9,7 @@ from indexpipe.assets.calendar import raw_xnys_sessions
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
 from indexpipe.assets.quality import GE_CHECKS, published_marts
 from indexpipe.assets.transform import DBT_PROJECT, indexpipe_dbt_models
+from indexpipe.automation import AUTOMATION_JOBS, AUTOMATION_SCHEDULES, AUTOMATION_SENSORS
 from indexpipe.dbt_manifest import dbt_executable
 from indexpipe.resources import WarehouseResource
 from indexpipe.settings import current_settings
@@ -25,7 +26,9 @@ BUILD_JOB = dg.define_asset_job(
 defs = dg.Definitions(
     assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models, published_marts],
     asset_checks=GE_CHECKS,
-    jobs=[BUILD_JOB],
+    jobs=[BUILD_JOB, *AUTOMATION_JOBS],
+    schedules=AUTOMATION_SCHEDULES,
+    sensors=AUTOMATION_SENSORS,
     resources={
         "warehouse": WarehouseResource(
             input_dir=dg.EnvVar("INDEXPIPE_DATA_DIR"), duckdb_path=dg.EnvVar("DUCKDB_PATH")
