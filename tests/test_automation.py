@@ -46,6 +46,7 @@ def test_daily_job_runs_the_daily_index_path_and_its_checks() -> None:
     selected = {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
     assert selected == {
         "raw/prices",
+        "staging/stg_prices",
         "intermediate/int_security_daily_returns",
         "intermediate/int_index_daily_industry_returns",
         "fct_index_levels",

@@ -49,8 +49,10 @@ from indexpipe.settings import current_settings
 NEW_YORK = "America/New_York"
 WAREHOUSE_TAG = {"indexpipe/warehouse": "duckdb"}
 
-# dbt models of the daily index path, in dependency order
+# dbt models of the daily index path, in dependency order. The staging view of prices is in the selection so the
+# run orders the dbt step after the day's prices load (an unselected view would hide that dependency).
 DAILY_INDEX_MODELS = (
+    "stg_prices",
     "int_security_daily_returns",
     "int_index_daily_industry_returns",
     "fct_index_levels",

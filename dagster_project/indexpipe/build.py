@@ -102,6 +102,41 @@ def build(
     )
 
 
+def calculate_day(
+    settings: Settings, day: date, log_level: str = "WARNING", dbt_vars: dict | None = None
+) -> BuildResult:
+    """The daily index calculation for one trading day on an already built warehouse: that day's prices (the
+    input directory's file or its ``prices/<day>.csv``), then the security returns, daily index sums and levels of
+    that day only (incremental dbt models), the period and contribution marts, their checks and publication."""
+    started = time.perf_counter()
+    settings.export()
+    os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
+    validated_input(settings.input_dir)
+
+    from indexpipe.automation import DAILY_JOB
+    from indexpipe.definitions import defs
+
+    result = defs.resolve_job_def(DAILY_JOB.name).execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        partition_key=day.isoformat(),
+        raise_on_error=False,
+    )
+    if not result.success:
+        raise BuildError(_first_failure(result))
+    return BuildResult(
+        run_id=result.run_id,
+        seconds=time.perf_counter() - started,
+        first_price_date=day,
+        last_price_date=day,
+        table_rows=warehouse_table_rows(settings.duckdb_path),
+        load_rates=_load_rates(result),
+        step_seconds={
+            event.step_key: event.event_specific_data.duration_ms / 1000
+            for event in result.get_step_success_events()
+        },
+    )
+
+
 def _load_rates(result) -> dict[str, tuple[int, float]]:
     rates: dict[str, tuple[int, float]] = {}
     for event in result.get_asset_materialization_events():

@@ -67,6 +67,24 @@ def _build(data_dir: Path, db: Path, through: date | None) -> None:
         print(f"  {table:<36} {rows:>12,} rows{rate}")
 
 
+def _day(data_dir: Path, db: Path, day: date) -> None:
+    from indexpipe.build import BuildError, calculate_day
+    from indexpipe.ingest.files import InputValidationError
+
+    settings = Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve())
+    if not settings.duckdb_path.exists():
+        raise CommandError(f"no warehouse at {settings.duckdb_path}: run indexpipe build first")
+    try:
+        result = calculate_day(settings, day)
+    except InputValidationError as exc:
+        raise CommandError(f"invalid input: {exc}") from exc
+    except BuildError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"calculated {day} into {settings.duckdb_path} in {result.seconds:.1f} s (run {result.run_id})")
+    for step, seconds in result.step_seconds.items():
+        print(f"  step {step:<31} {seconds:>8.1f} s")
+
+
 def _validate(db: Path) -> None:
     from indexpipe.quality.runner import run_all
 
@@ -114,6 +132,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
     build.add_argument("--through", type=_date, help="load prices up to this date only")
 
+    day = sub.add_parser("day", help="the daily index calculation for one trading day on a built warehouse")
+    day.add_argument("--data-dir", type=Path, required=True)
+    day.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    day.add_argument(
+        "--date", type=_date, required=True, help="the trading day (its prices must be in the input)"
+    )
+
     sub.add_parser("demo", help="generate the default market into data/demo and build data/warehouse.duckdb")
 
     validate = sub.add_parser("validate", help="run every Great Expectations suite against a warehouse")
@@ -135,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _generate(args.out, args.seed, args.start, args.end, args.companies)
         elif args.command == "build":
             _build(args.data_dir, args.db, args.through)
+        elif args.command == "day":
+            _day(args.data_dir, args.db, args.date)
         elif args.command == "demo":
             _generate(DEFAULT_INPUT_DIR, 42, None, None, 6000)
             _build(DEFAULT_INPUT_DIR, DEFAULT_DUCKDB_PATH, None)
