@@ -64,10 +64,13 @@ DAILY_INDEX_MODEL_KEYS = tuple(get_asset_key_for_model([indexpipe_dbt_models], m
 
 _DAILY_ASSET_KEYS = (raw_prices.key, *DAILY_INDEX_MODEL_KEYS, published_marts.key)
 
+# the staging view's dbt tests re-read all 15.7M prices: the build runs them, a one-day run does not need to
+_DAILY_CHECKED_KEYS = tuple(k for k in _DAILY_ASSET_KEYS if k != DAILY_INDEX_MODEL_KEYS[0])
+
 DAILY_JOB = dg.define_asset_job(
     "daily_index_calculation",
     selection=dg.AssetSelection.assets(*_DAILY_ASSET_KEYS)
-    | dg.AssetSelection.checks_for_assets(*_DAILY_ASSET_KEYS),
+    | dg.AssetSelection.checks_for_assets(*_DAILY_CHECKED_KEYS),
     description="One trading day (a price partition): load its prices, then the security and industry returns, "
     "index levels, period, style-box and industry-contribution returns, every check on them, and the published "
     "snapshot.",

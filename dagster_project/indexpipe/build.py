@@ -88,18 +88,7 @@ def build(
     )
     if not result.success:
         raise BuildError(_first_failure(result))
-    return BuildResult(
-        run_id=result.run_id,
-        seconds=time.perf_counter() - started,
-        first_price_date=first,
-        last_price_date=last,
-        table_rows=warehouse_table_rows(settings.duckdb_path),
-        load_rates=_load_rates(result),
-        step_seconds={
-            event.step_key: event.event_specific_data.duration_ms / 1000
-            for event in result.get_step_success_events()
-        },
-    )
+    return _build_result(result, started, first, last, settings)
 
 
 def calculate_day(
@@ -123,11 +112,15 @@ def calculate_day(
     )
     if not result.success:
         raise BuildError(_first_failure(result))
+    return _build_result(result, started, day, day, settings)
+
+
+def _build_result(result, started: float, first: date, last: date, settings: Settings) -> BuildResult:
     return BuildResult(
         run_id=result.run_id,
         seconds=time.perf_counter() - started,
-        first_price_date=day,
-        last_price_date=day,
+        first_price_date=first,
+        last_price_date=last,
         table_rows=warehouse_table_rows(settings.duckdb_path),
         load_rates=_load_rates(result),
         step_seconds={

@@ -6,11 +6,15 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from indexpipe.settings import DEFAULT_DUCKDB_PATH, DEFAULT_INPUT_DIR, REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from indexpipe.build import BuildResult
 
 
 class CommandError(Exception):
@@ -44,17 +48,24 @@ def _generate(out: Path, seed: int, start: date | None, end: date | None, compan
     print(f"generated in {generated:.1f} s, written in {total - generated:.1f} s")
 
 
-def _build(data_dir: Path, db: Path, through: date | None) -> None:
-    from indexpipe.build import BuildError, build
+def _run(run: Callable[[], BuildResult]) -> BuildResult:
+    """Run a build and turn its failures into one-line command errors."""
+    from indexpipe.build import BuildError
     from indexpipe.ingest.files import InputValidationError
 
-    settings = Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve())
     try:
-        result = build(settings, through)
+        return run()
     except InputValidationError as exc:
         raise CommandError(f"invalid input: {exc}") from exc
     except BuildError as exc:
         raise CommandError(str(exc)) from exc
+
+
+def _build(data_dir: Path, db: Path, through: date | None) -> None:
+    from indexpipe.build import build
+
+    settings = Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve())
+    result = _run(lambda: build(settings, through))
     print(
         f"built {settings.duckdb_path} from {settings.input_dir} in {result.seconds:.1f} s (run {result.run_id})"
     )
@@ -68,18 +79,12 @@ def _build(data_dir: Path, db: Path, through: date | None) -> None:
 
 
 def _day(data_dir: Path, db: Path, day: date) -> None:
-    from indexpipe.build import BuildError, calculate_day
-    from indexpipe.ingest.files import InputValidationError
+    from indexpipe.build import calculate_day
 
     settings = Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve())
     if not settings.duckdb_path.exists():
         raise CommandError(f"no warehouse at {settings.duckdb_path}: run indexpipe build first")
-    try:
-        result = calculate_day(settings, day)
-    except InputValidationError as exc:
-        raise CommandError(f"invalid input: {exc}") from exc
-    except BuildError as exc:
-        raise CommandError(str(exc)) from exc
+    result = _run(lambda: calculate_day(settings, day))
     print(f"calculated {day} into {settings.duckdb_path} in {result.seconds:.1f} s (run {result.run_id})")
     for step, seconds in result.step_seconds.items():
         print(f"  step {step:<31} {seconds:>8.1f} s")
