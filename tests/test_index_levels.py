@@ -84,6 +84,8 @@ def test_corporate_actions_in_the_r1000(db: Path) -> None:
     # split ex-date: Q 40 -> 20.4 on 2 for 1 is +2% of $4B in $162.92B; the day after nothing moves
     assert r1000[date(2024, 1, 10)][2] == pytest.approx(4 / 162.92 * 0.02, abs=TOL)
     assert r1000[date(2024, 1, 11)][2] == 0.0
+    # special dividend: E 30 -> 27 with $3 paid adjusts the price (decision 6): no move in either index
+    assert r1000[date(2024, 2, 7)][2] == 0.0 and r1000[date(2024, 2, 7)][3] == 0.0
 
 
 def test_period_returns_chain_and_growth_of_1000(db: Path) -> None:
