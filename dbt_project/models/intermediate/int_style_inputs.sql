@@ -24,7 +24,7 @@ universe as (
         cal.event_sequence as recon_sequence,
         c.company_id,
         c.pricing_security_id,
-        case when c.in_r1000 then 'R1000' when c.in_r3000 then 'R2000' else 'RMICRO' end as base_index_code,
+        {{ core_index_code('c.in') }} as base_index_code,
         co.total_shares,
         co.total_market_cap,
         co.total_market_cap * co.float_factor as float_market_cap
@@ -56,7 +56,7 @@ public_periods as (
         f.*,
         row_number() over (partition by u.recon_id, u.company_id order by f.period_end desc) as recency
     from universe as u
-    join {{ ref('stg_fundamentals') }} as f
+    join {{ ref('int_company_fiscal_periods') }} as f
         on f.company_id = u.company_id and f.available_date <= u.rank_date
 ),
 
@@ -69,54 +69,17 @@ year_earlier as (
     from latest as l
     join public_periods as p
         on p.recon_id = l.recon_id and p.company_id = l.company_id
-        and p.period_end between l.period_end - interval 1 year - interval 15 day
-            and l.period_end - interval 1 year + interval 15 day
+        and {{ same_period_years_back('p.period_end', 'l.period_end', 1) }}
     qualify row_number() over (partition by l.recon_id, l.company_id order by p.period_end desc) = 1
 ),
 
 five_years_earlier as (
-    select l.recon_id, l.company_id, p.period_end, p.sales
+    select l.recon_id, l.company_id, p.sales_per_share
     from latest as l
     join public_periods as p
         on p.recon_id = l.recon_id and p.company_id = l.company_id
-        and p.period_end between l.period_end - interval 5 year - interval 15 day
-            and l.period_end - interval 5 year + interval 15 day
+        and {{ same_period_years_back('p.period_end', 'l.period_end', 5) }}
     qualify row_number() over (partition by l.recon_id, l.company_id order by p.period_end desc) = 1
-),
-
-common_lines as (
-    select security_id, company_id, conversion_ratio
-    from {{ ref('stg_securities') }}
-    where security_type in ('common', 'reit', 'tracking_stock')
-),
-
-sales_periods as (
-    select recon_id, company_id, period_end, sales, 'latest' as which from latest
-    union all
-    select recon_id, company_id, period_end, sales, 'five_years' from five_years_earlier
-),
-
-period_line_shares as (
-    select p.recon_id, p.company_id, p.which, p.sales, l.conversion_ratio, s.shares_outstanding
-    from sales_periods as p
-    join common_lines as l using (company_id)
-    asof join {{ ref('stg_shares') }} as s
-        on s.security_id = l.security_id and s.effective_date <= p.period_end
-),
-
-sales_per_share as (
-    select
-        recon_id,
-        company_id,
-        max(sales / nullif(shares, 0)) filter (where which = 'latest') as sps_latest,
-        max(sales / nullif(shares, 0)) filter (where which = 'five_years') as sps_five_years
-    from (
-        select recon_id, company_id, which, any_value(sales) as sales,
-            {{ exact_sum('shares_outstanding * conversion_ratio', 4) }}::double as shares
-        from period_line_shares
-        group by all
-    )
-    group by all
 ),
 
 eps_trend as (
@@ -212,8 +175,7 @@ select
     case when l.book_value > 0 then l.book_value / e.total_market_cap end as book_to_price,
     case when e.analyst_count > 0 then e.eps_growth_2y end as eps_growth_2y,
     coalesce(e.analyst_count, 0) as analyst_count,
-    case when s.sps_latest > 0 and s.sps_five_years > 0 then power(s.sps_latest / s.sps_five_years, 1.0 / 5) - 1
-    end as sps_growth_5y,
+    {{ annualised_growth('l.sales_per_share', 'f5.sales_per_share', 5) }} as sps_growth_5y,
     case when l.book_value > 0 then l.total_debt / l.book_value end as debt_to_equity,
     l.pretax_income / nullif((l.total_assets + y.total_assets) / 2, 0) as pretax_roa,
     v.eps_quarters,
@@ -228,7 +190,7 @@ select
 from estimated as e
 left join latest as l using (recon_id, company_id)
 left join year_earlier as y using (recon_id, company_id)
-left join sales_per_share as s using (recon_id, company_id)
+left join five_years_earlier as f5 using (recon_id, company_id)
 left join eps_variability as v using (recon_id, company_id)
 left join weekly_volatility as wv using (recon_id, company_id)
 left join monthly_volatility as mv using (recon_id, company_id)

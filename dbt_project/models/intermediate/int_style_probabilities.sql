@@ -155,7 +155,7 @@ additions as (
         c.pricing_security_id,
         c.membership_event as event,
         c.valid_from,
-        case when c.in_r1000 then 'R1000' when c.in_r3000 then 'R2000' else 'RMICRO' end as base_index_code,
+        {{ core_index_code('c.in') }} as base_index_code,
         parent.company_id as parent_company_id
     from {{ ref('int_reconstitution_chain') }} as c
     join calendar as cal using (recon_id)

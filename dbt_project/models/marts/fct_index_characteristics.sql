@@ -43,7 +43,7 @@ public_periods as (
         f.*,
         row_number() over (partition by c.company_id, c.as_of_date order by f.period_end desc) as recency
     from company_dates as c
-    join {{ ref('stg_fundamentals') }} as f
+    join {{ ref('int_company_fiscal_periods') }} as f
         on f.company_id = c.company_id and f.available_date <= c.as_of_date
         and f.period_end > c.as_of_date - interval 11 year
 ),
@@ -54,28 +54,16 @@ latest as (
 
 annual_points as (
     -- the latest period and the same period k years back (period end within 15 days), k = 0..9
-    select l.company_id, l.as_of_date, k.years_back, p.period_end, p.eps, p.pretax_income, p.total_assets, p.sales
+    select l.company_id, l.as_of_date, k.years_back, p.period_end, p.eps, p.pretax_income, p.total_assets,
+        p.sales_per_share
     from latest as l
     cross join range(10) as k (years_back)
     join public_periods as p
         on p.company_id = l.company_id and p.as_of_date = l.as_of_date
-        and p.period_end between l.period_end - to_years(k.years_back::int) - interval 15 day
-            and l.period_end - to_years(k.years_back::int) + interval 15 day
+        and {{ same_period_years_back('p.period_end', 'l.period_end', 'k.years_back') }}
     qualify row_number() over (
         partition by l.company_id, l.as_of_date, k.years_back order by p.period_end desc
     ) = 1
-),
-
-company_share_counts as (
-    -- total shares in main-class equivalents at a period end (the contract's per-share convention)
-    select a.company_id, a.as_of_date, a.years_back,
-        sum(h.shares_outstanding * s.conversion_ratio order by s.security_id) as total_shares
-    from annual_points as a
-    join {{ ref('stg_securities') }} as s
-        on s.company_id = a.company_id and s.security_type in ('common', 'reit', 'tracking_stock')
-    asof join {{ ref('stg_shares') }} as h on h.security_id = s.security_id and h.effective_date <= a.period_end
-    where a.years_back in (0, 5)
-    group by all
 ),
 
 history as (
@@ -91,10 +79,9 @@ history as (
         regr_syy(a.eps, a.years_back order by a.years_back) as syy,
         regr_sxy(a.eps, a.years_back order by a.years_back) as sxy,
         regr_sxx(a.eps, a.years_back order by a.years_back) as sxx,
-        max(a.sales / nullif(sc.total_shares, 0)) filter (where a.years_back = 0) as sps_now,
-        max(a.sales / nullif(sc.total_shares, 0)) filter (where a.years_back = 5) as sps_five_years
+        max(a.sales_per_share) filter (where a.years_back = 0) as sps_now,
+        max(a.sales_per_share) filter (where a.years_back = 5) as sps_five_years
     from annual_points as a
-    left join company_share_counts as sc using (company_id, as_of_date, years_back)
     group by all
 ),
 
@@ -120,16 +107,15 @@ line_figures as (
         h.security_id,
         h.company_id,
         h.weight,
-        h.close_price / h.conversion_ratio * sc.total_shares as company_cap,
+        h.close_price / h.conversion_ratio * l.total_shares as company_cap,
         case when e.eps_fy1 > 0 then h.close_price / h.conversion_ratio / e.eps_fy1 end as pe,
-        case when l.book_value > 0 then h.close_price / h.conversion_ratio * sc.total_shares / l.book_value end as pb,
+        case when l.book_value > 0 then h.close_price / h.conversion_ratio * l.total_shares / l.book_value end as pb,
         case when l.operating_cash_flow > 0
-            then h.close_price / h.conversion_ratio * sc.total_shares / l.operating_cash_flow end as pcf,
+            then h.close_price / h.conversion_ratio * l.total_shares / l.operating_cash_flow end as pcf,
         coalesce(d.trailing_dividends, 0) / h.close_price as dividend_yield,
         case when l.book_value > 0 then l.total_debt / l.book_value end as debt_to_equity,
         y.roa_5y,
-        case when y.sps_now > 0 and y.sps_five_years > 0 then power(y.sps_now / y.sps_five_years, 0.2) - 1
-        end as sps_growth_5y,
+        {{ annualised_growth('y.sps_now', 'y.sps_five_years', 5) }} as sps_growth_5y,
         e.long_term_growth as ltg,
         case when y.n = 10 and y.eps_mean > 0 then
             sqrt(greatest(y.syy - y.sxy * y.sxy / nullif(y.sxx, 0), 0) / (y.n - 2)) / abs(y.eps_mean)
@@ -137,8 +123,6 @@ line_figures as (
     from holdings as h
     left join latest as l on l.company_id = h.company_id and l.as_of_date = h.as_of_date
     left join history as y on y.company_id = h.company_id and y.as_of_date = h.as_of_date
-    left join company_share_counts as sc
-        on sc.company_id = h.company_id and sc.as_of_date = h.as_of_date and sc.years_back = 0
     left join estimates as e on e.company_id = h.company_id and e.as_of_date = h.as_of_date
     left join dividends as d on d.security_id = h.security_id and d.as_of_date = h.as_of_date
 ),

@@ -13,8 +13,8 @@ calendar as (
 universe as (
     select
         c.*,
-        case when was_r1000 then 'R1000' when was_r3000 then 'R2000' when was_micro then 'RMICRO' end as from_core,
-        case when in_r1000 then 'R1000' when in_r3000 then 'R2000' when in_micro then 'RMICRO' end as to_core
+        {{ core_index_code('was') }} as from_core,
+        {{ core_index_code('in') }} as to_core
     from chain as c
     where kind = 'universe'
 ),
@@ -65,7 +65,7 @@ between_additions as (
         c.company_id,
         'addition' as change_type,
         null::varchar as from_index_code,
-        case when c.in_r1000 then 'R1000' when c.in_r3000 then 'R2000' else 'RMICRO' end as to_index_code,
+        {{ core_index_code('c.in') }} as to_index_code,
         case c.membership_event
             when 'ipo' then 'IPO added at ' || c.event_id || ': total cap $' || printf('%.0f', c.total_market_cap / 1e6) || 'M'
             when 'fast_entry_ipo' then 'fast-entry IPO: total cap $' || printf('%.0f', c.total_market_cap / 1e6) || 'M'
