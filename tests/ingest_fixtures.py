@@ -141,6 +141,11 @@ GOOD: dict[str, Rows] = {
             ("C4", "2019-06-03", "Energy", "Energy", "Non-Renewable Energy", "Oil: Crude Producers"),
         )
     ],
+    # the index in force before the data starts: by company, or by line for a list keyed on tickers
+    "initial_membership": [
+        {"index_code": "R1000", "as_of_date": "2023-12-29", "company_id": "C1", "security_id": ""},
+        {"index_code": "R2000", "as_of_date": "2023-12-29", "company_id": "", "security_id": "S2"},
+    ],
 }  # fmt: skip
 
 

@@ -12,7 +12,16 @@ from pathlib import Path
 import duckdb
 import pytest
 from indexpipe.ingest import InputValidationError, ingest_input_dir, load_all_tables, validate_input_dir
-from ingest_fixtures import GOOD, Rows, csv_to_parquet, edit_csv, sha256_file, write_csv, write_input_dir
+from ingest_fixtures import (
+    GOOD,
+    Rows,
+    csv_to_parquet,
+    edit_csv,
+    read_csv,
+    sha256_file,
+    write_csv,
+    write_input_dir,
+)
 
 
 @pytest.fixture
@@ -57,6 +66,7 @@ def set_value(row: int, column: str, value: str):
 def test_good_directory_validates(good_dir: Path) -> None:
     with validate_input_dir(good_dir) as validated:
         assert validated.row_counts == {name: len(rows) for name, rows in GOOD.items()}
+        assert validated.notes == ()
         assert str(validated.prices_min_date) == "2024-01-02"
         assert str(validated.prices_max_date) == "2024-01-08"
         assert validated.fingerprints["prices"] == sha256_file(good_dir / "prices.csv")
@@ -147,19 +157,123 @@ def test_unparseable_date(good_dir: Path, warehouse: Path, bad_date: str) -> Non
     assert "is not an ISO date (YYYY-MM-DD)" in str(error)
 
 
-@pytest.mark.parametrize("content", [b"", b"company_id,as_of_date,eps_growth_2y,ltg,eps_fy1,analyst_count\n"])
-def test_empty_file(good_dir: Path, warehouse: Path, content: bytes) -> None:
-    (good_dir / "estimates.csv").write_bytes(content)
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("estimates.csv", b""),  # optional tables may be header-only, never without a header
+        ("shares.csv", b""),
+        ("shares.csv", b"security_id,effective_date,shares_outstanding,available_shares\n"),
+    ],
+)
+def test_empty_file(good_dir: Path, warehouse: Path, name: str, content: bytes) -> None:
+    (good_dir / name).write_bytes(content)
     error = rejected(good_dir, warehouse)
-    assert (error.file, error.row, error.column) == ("estimates.csv", None, None)
+    assert (error.file, error.row, error.column) == (name, None, None)
     assert "empty file" in str(error)
 
 
 def test_missing_table(good_dir: Path, warehouse: Path) -> None:
-    (good_dir / "classifications.csv").unlink()
+    (good_dir / "shares.csv").unlink()
     error = rejected(good_dir, warehouse)
-    assert error.table == "classifications" and error.file is None
-    assert "no file for table 'classifications'" in str(error) and str(good_dir) in str(error)
+    assert error.table == "shares" and error.file is None
+    assert "no file for table 'shares'" in str(error) and str(good_dir) in str(error)
+
+
+def test_optional_tables_may_be_absent_or_header_only(good_dir: Path, warehouse: Path) -> None:
+    (good_dir / "classifications.csv").unlink()
+    (good_dir / "fundamentals.csv").unlink()
+    (good_dir / "corporate_actions.csv").unlink()
+    (good_dir / "initial_membership.csv").unlink()
+    (good_dir / "estimates.csv").write_text("company_id,as_of_date,eps_growth_2y,ltg,eps_fy1,analyst_count\n")
+    with validate_input_dir(good_dir) as validated:
+        assert [n.split(":")[0] + ":" + n.split(":")[1].split("(")[0] for n in validated.notes] == [
+            "corporate_actions: absent ",
+            "fundamentals: absent ",
+            "estimates: header only ",
+            "classifications: absent ",
+            "initial_membership: absent ",
+        ]
+        load_all_tables(validated, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in (
+            "classifications",
+            "fundamentals",
+            "corporate_actions",
+            "estimates",
+            "initial_membership",
+        ):
+            assert con.execute(f"select count(*) from raw.{table}").fetchone() == (0,)
+        # typed like a delivered file, so staging reads them unchanged
+        types = dict(con.execute("select column_name, column_type from (describe raw.fundamentals)").fetchall())
+        assert types["period_end"] == "DATE" and types["book_value"] == "DOUBLE"
+
+
+def test_home_country_override_is_a_country_code(good_dir: Path, warehouse: Path) -> None:
+    path = good_dir / "securities.csv"
+    rows = [{**row, "home_country": ""} for row in read_csv(path)]
+    rows[1]["home_country"] = "usa"
+    write_csv(path, rows)
+    error = rejected(good_dir, warehouse)
+    assert (error.file, error.row, error.column, error.value) == ("securities.csv", 2, "home_country", "usa")
+
+
+def _initial_membership(rows: list[tuple[str, str, str, str]]) -> Rows:
+    return [
+        dict(zip(("index_code", "as_of_date", "company_id", "security_id"), r, strict=True)) for r in rows
+    ]
+
+
+def test_initial_membership_is_loaded_and_unmatched_names_are_reported(
+    good_dir: Path, warehouse: Path
+) -> None:
+    write_csv(
+        good_dir / "initial_membership.csv",
+        _initial_membership(
+            [
+                ("R1000", "2023-12-29", "C1", ""),
+                ("R2000", "2023-12-29", "", "S2"),
+                ("R2000", "2023-12-29", "C_GONE", ""),  # delisted before the data starts: reported only
+            ]
+        ),
+        header=["index_code", "as_of_date", "company_id", "security_id"],
+    )
+    with validate_input_dir(good_dir) as validated:
+        assert validated.row_counts["initial_membership"] == 3
+        assert validated.notes == (
+            "initial_membership: 1 of 3 rows name no company or security in securities (left out)",
+        )
+        load_all_tables(validated, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.initial_membership").fetchone() == (3,)
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "reason"),
+    [
+        (("R1000", "2023-12-29", "", ""), "company_id", "needs one of company_id, security_id"),
+        (("R1000G", "2023-12-29", "C1", ""), "index_code", "is not one of"),
+        (("R1000", "2023-12-32", "C1", ""), "as_of_date", "is not an ISO date"),
+    ],
+)
+def test_initial_membership_rows_are_checked(
+    good_dir: Path, warehouse: Path, row: tuple[str, str, str, str], column: str, reason: str
+) -> None:
+    good = ("R2000", "2023-12-29", "C2", "")
+    write_csv(
+        good_dir / "initial_membership.csv",
+        _initial_membership([good, row]),
+        header=["index_code", "as_of_date", "company_id", "security_id"],
+    )
+    error = rejected(good_dir, warehouse)
+    assert (error.file, error.row, error.column) == ("initial_membership.csv", 2, column)
+    assert reason in str(error)
+
+
+def test_initial_membership_needs_an_id_column(good_dir: Path, warehouse: Path) -> None:
+    (good_dir / "initial_membership.csv").write_text("index_code,as_of_date\nR1000,2023-12-29\n")
+    error = rejected(good_dir, warehouse)
+    assert error.file == "initial_membership.csv"
+    assert "needs at least one of the columns company_id, security_id" in str(error)
 
 
 def test_two_files_for_one_table(good_dir: Path, warehouse: Path) -> None:
@@ -290,6 +404,7 @@ def test_bom_and_crlf_are_accepted(good_dir: Path) -> None:
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     with validate_input_dir(good_dir) as validated:
         assert validated.row_counts == {name: len(rows) for name, rows in GOOD.items()}
+        assert validated.notes == ()
 
 
 def test_prices_may_come_only_as_daily_files(good_dir: Path) -> None:

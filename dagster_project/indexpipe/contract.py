@@ -1,4 +1,4 @@
-"""The input contract of ../shared/CONTRACT.md §1 as data: tables, columns, types, enumerations and keys.
+"""The input contract (docs/contract.md §1) as data: tables, columns, types, enumerations and keys.
 
 Both the synthetic market generator and the ingestion validator read this module, so the files the
 generator writes and the files the validator accepts cannot drift apart.
@@ -20,6 +20,10 @@ EXCHANGES = ("NYSE", "NASDAQ", "NYSE_AMERICAN", "NYSE_ARCA", "CBOE", "OTC", "UNL
 ACTION_TYPES = (
     "cash_dividend", "special_dividend", "split", "spin_off", "stock_merger", "cash_acquisition",
     "delisting", "bankruptcy",
+)  # fmt: skip
+# Size indexes an `initial_membership` row may name (docs/contract.md §3 index codes)
+SIZE_INDEX_CODES = (
+    "R3000E", "R3000", "RTOP50", "RTOP200", "RTOP500", "R1000", "RMID", "R2000", "R2500", "RMICRO",
 )  # fmt: skip
 ICB_INDUSTRIES = (
     "Technology", "Telecommunications", "Health Care", "Financials", "Real Estate", "Consumer Discretionary",
@@ -57,6 +61,10 @@ class Table:
     date_order: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     # (smaller, larger): a row is invalid when `smaller` > `larger` (both non-empty)
     at_most: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # groups of columns of which each row must fill at least one
+    one_of: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
+    # an optional table may be absent or header-only: it then loads as an empty table
+    optional: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -87,6 +95,8 @@ SECURITIES = Table(
         Column("conversion_ratio", "double", required=False, nullable=True, positive=True, default="1.0"),
         _country("country_assets", required=False),
         _country("country_revenue", required=False),
+        # the supplier's home country; overrides the home-country waterfall for the line's company
+        _country("home_country", required=False),
     ),
     key=("security_id",),
     date_order=(("listing_date", "delisting_date"),),
@@ -134,6 +144,7 @@ CORPORATE_ACTIONS = Table(
         Reference("security_id", "securities", "security_id"),
         Reference("related_security_id", "securities", "security_id"),
     ),
+    optional=True,
 )
 
 _FUNDAMENTAL_VALUES = (
@@ -150,6 +161,7 @@ FUNDAMENTALS = Table(
     key=("company_id", "period_end"),
     references=(Reference("company_id", "securities", "company_id"),),
     date_order=(("period_end", "available_date"),),
+    optional=True,
 )
 
 ESTIMATES = Table(
@@ -164,6 +176,7 @@ ESTIMATES = Table(
     ),
     key=("company_id", "as_of_date"),
     references=(Reference("company_id", "securities", "company_id"),),
+    optional=True,
 )
 
 CLASSIFICATIONS = Table(
@@ -178,10 +191,26 @@ CLASSIFICATIONS = Table(
     ),
     key=("company_id", "effective_date"),
     references=(Reference("company_id", "securities", "company_id"),),
+    optional=True,
+)
+
+# The composition in force before the first reconstitution in the data (methodology decision 11). Names that are
+# not in `securities` are reported by the build, not rejected: a published list outlives the names in a data set.
+INITIAL_MEMBERSHIP = Table(
+    "initial_membership",
+    (
+        Column("index_code", "varchar", enum=SIZE_INDEX_CODES),
+        Column("as_of_date", "date"),
+        Column("company_id", "varchar", required=False, nullable=True),
+        Column("security_id", "varchar", required=False, nullable=True),
+    ),
+    key=("index_code", "company_id", "security_id"),
+    one_of=(("company_id", "security_id"),),
+    optional=True,
 )
 
 TABLES: tuple[Table, ...] = (
-    SECURITIES, PRICES, SHARES, CORPORATE_ACTIONS, FUNDAMENTALS, ESTIMATES, CLASSIFICATIONS,
+    SECURITIES, PRICES, SHARES, CORPORATE_ACTIONS, FUNDAMENTALS, ESTIMATES, CLASSIFICATIONS, INITIAL_MEMBERSHIP,
 )  # fmt: skip
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 FILE_SUFFIXES = (".parquet", ".csv", ".csv.gz")

@@ -17,7 +17,7 @@ from typing import Literal
 
 import duckdb
 
-from indexpipe.contract import FILE_SUFFIXES, TABLES
+from indexpipe.contract import FILE_SUFFIXES, TABLES, TABLES_BY_NAME
 
 FileFormat = Literal["csv", "parquet"]
 
@@ -108,7 +108,9 @@ def _format_of(name: str) -> FileFormat | None:
 
 
 def locate_table_files(input_dir: Path, table: str) -> tuple[InputFile, ...]:
-    """The file(s) of ``table``: ``<table>.parquet|.csv|.csv.gz``, then for prices ``prices/*`` (sorted)."""
+    """The file(s) of ``table``: ``<table>.parquet|.csv|.csv.gz``, then for prices ``prices/*`` (sorted).
+
+    An optional table without a file has none (an empty tuple); a required one raises."""
     main = [input_dir / f"{table}{suffix}" for suffix in FILE_SUFFIXES]
     main = [p for p in main if p.is_file()]
     if len(main) > 1:
@@ -125,6 +127,8 @@ def locate_table_files(input_dir: Path, table: str) -> tuple[InputFile, ...]:
             for p in increments.iterdir()
             if p.is_file() and not p.name.startswith(".") and _format_of(p.name)
         )
+    if not paths and TABLES_BY_NAME[table].optional:
+        return ()
     if not paths:
         expected = ", ".join(f"{table}{s}" for s in FILE_SUFFIXES)
         if table in INCREMENT_DIR_TABLES:
@@ -156,7 +160,8 @@ def sha256_of_file(path: Path) -> str:
 
 
 def fingerprint(files: tuple[InputFile, ...]) -> str:
-    """sha256 of the bytes of one file (as ``sha256sum``); for several files, of their names and hashes."""
+    """sha256 of the bytes of one file (as ``sha256sum``); for several files, of their names and hashes; for an
+    absent optional table, of nothing."""
     if len(files) == 1:
         return sha256_of_file(files[0].path)
     digest = hashlib.sha256()
@@ -259,7 +264,7 @@ def stage_file(
     if f.path.stat().st_size == 0:
         raise InputValidationError("empty file", file=f.name, table=f.table)
     staged = _stage_csv(con, f, view, wanted) if f.is_csv else _stage_parquet(con, f, view, wanted)
-    if staged.row_count == 0:
+    if staged.row_count == 0 and not TABLES_BY_NAME[f.table].optional:
         raise InputValidationError("empty file: no data rows", file=f.name, table=f.table)
     return staged
 

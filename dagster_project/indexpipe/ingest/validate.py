@@ -87,6 +87,8 @@ class ValidatedInput:
     prices_min_date: date
     prices_max_date: date
     sources: dict[str, tuple[InputFile, ...]] = field(repr=False)
+    # what the build should tell the user about the delivery: absent optional tables, unmatched list entries
+    notes: tuple[str, ...] = ()
     _con: duckdb.DuckDBPyConnection | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -165,19 +167,53 @@ def validate_input_dir(input_dir: Path) -> ValidatedInput:
             for reference in table.references:
                 _check_reference(con, table, reference, staged[table.name])
         first, last = con.execute(f"SELECT min(date), max(date) FROM {typed_view_name('prices')}").fetchone()
+        row_counts = {name: sum(s.row_count for s in files) for name, files in staged.items()}
+        notes = _delivery_notes(con, sources, row_counts)
     except BaseException:
         con.close()
         raise
     return ValidatedInput(
         input_dir=input_dir,
         files={name: tuple(f.path for f in files) for name, files in sources.items()},
-        row_counts={name: sum(s.row_count for s in files) for name, files in staged.items()},
+        row_counts=row_counts,
         fingerprints=fingerprints,
         prices_min_date=first,
         prices_max_date=last,
         sources=sources,
+        notes=notes,
         _con=con,
     )
+
+
+_ABSENT_EFFECT = {
+    "corporate_actions": "no dividends, splits or deals: price and total return are equal",
+    "fundamentals": "style and stability use their missing-data rules",
+    "estimates": "style growth scores use their missing-data rules",
+    "classifications": "industries show as Unclassified; style peer groups fall back to the whole base index",
+    "initial_membership": "the first reconstitution ranks without bands",
+}
+
+
+def _delivery_notes(
+    con: duckdb.DuckDBPyConnection, sources: dict[str, tuple[InputFile, ...]], row_counts: dict[str, int]
+) -> tuple[str, ...]:
+    """One line per optional table that is absent or header-only, and one for list entries naming nothing."""
+    notes = []
+    for table in TABLES:
+        if table.optional and row_counts[table.name] == 0:
+            state = "header only" if sources[table.name] else "absent"
+            notes.append(f"{table.name}: {state} ({_ABSENT_EFFECT[table.name]})")
+    unmatched, total = con.execute(
+        f"SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM {typed_view_name('securities')} s"
+        "   WHERE s.security_id = m.security_id OR s.company_id = m.company_id)), count(*)"
+        f" FROM {typed_view_name('initial_membership')} m"
+    ).fetchone()
+    if unmatched:
+        notes.append(
+            f"initial_membership: {unmatched:,} of {total:,} rows name no company or security in securities "
+            "(left out)"
+        )
+    return tuple(notes)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -201,6 +237,11 @@ def _stage_table(
                 table=table.name,
                 column=missing[0],
             )
+        for group in table.one_of:
+            if not any(name in s.source_types for name in group):
+                raise InputValidationError(
+                    f"needs at least one of the columns {', '.join(group)}", file=f.name, table=table.name
+                )
         staged.append(s)
     return staged
 
@@ -279,6 +320,10 @@ def _column_expr(column: Column, staged: StagedFile) -> _Expr | None:
 def _create_typed_view(con: duckdb.DuckDBPyConnection, table: Table, staged: list[StagedFile]) -> None:
     """``typed_<table>``: the contract columns, typed, defaults filled, plus ``_file`` (index), ``_row``."""
     selects = []
+    if not staged:
+        # an absent optional table: its typed columns and no rows
+        nulls = ", ".join(f"CAST(NULL AS {SQL_TYPES[c.type]}) AS {sql_ident(c.name)}" for c in table.columns)
+        selects.append(f"SELECT {nulls}, 0 AS _file, 0 AS _row WHERE false")
     for i, s in enumerate(staged):
         columns = []
         for column in table.columns:
@@ -366,6 +411,12 @@ def _row_checks(table: Table, exprs: dict[str, _Expr]) -> list[_RowCheck]:
     for small, large in table.at_most:
         if small in exprs and large in exprs:
             add(small, f"{_t(small)} > {_t(large)}", f"value {{value}} must be <= {large} ({{other}})", large)
+    for group in table.one_of:
+        if all(name not in exprs for name in group):
+            continue  # no column of the group in the file: the required-columns check names it
+        empty = " AND ".join(_e(name) if name in exprs else "TRUE" for name in group)
+        reason = f"every row needs one of {', '.join(group)}; this row has none"
+        checks.append(_RowCheck(group[0], empty, (), reason))
     for earlier, later in table.date_order:
         if earlier in exprs and later in exprs:
             reason = f"value {{value}} must be on or after {earlier} ({{other}})"
