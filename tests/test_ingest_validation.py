@@ -204,7 +204,9 @@ def test_optional_tables_may_be_absent_or_header_only(good_dir: Path, warehouse:
         ):
             assert con.execute(f"select count(*) from raw.{table}").fetchone() == (0,)
         # typed like a delivered file, so staging reads them unchanged
-        types = dict(con.execute("select column_name, column_type from (describe raw.fundamentals)").fetchall())
+        types = dict(
+            con.execute("select column_name, column_type from (describe raw.fundamentals)").fetchall()
+        )
         assert types["period_end"] == "DATE" and types["book_value"] == "DOUBLE"
 
 
