@@ -30,6 +30,7 @@ from pathlib import Path
 
 from indexpipe.build import build
 from indexpipe.calendars import trading_days
+from indexpipe.contract import TABLES_BY_NAME
 from indexpipe.settings import Settings
 
 SCALED_VARS: dict[str, int | float] = {
@@ -107,6 +108,11 @@ class Market:
     # more corporate actions, as contract rows (dividends, mergers, acquisitions, delistings ...)
     extra_actions: list[dict[str, str]] = field(default_factory=list)
     harmless_dividend: bool = True  # the one-cent dividend on the first line's last session
+    # the composition in force before the data starts: (index code, as-of date, company id)
+    initial_membership: list[tuple[str, date, str]] = field(default_factory=list)
+    # optional tables written with a header only, or not at all (their rows are dropped)
+    header_only: set[str] = field(default_factory=set)
+    absent: set[str] = field(default_factory=set)
 
     def company(self, company_id: str) -> Company:
         return next(c for c in self.companies if c.company_id == company_id)
@@ -202,13 +208,22 @@ class Market:
                  "icb_supersector": industry, "icb_sector": industry, "icb_subsector": industry}
                 for c, d, industry in self.industries
             ] + self.extra_classifications,
+            "initial_membership": [
+                {"index_code": code, "as_of_date": on.isoformat(), "company_id": company, "security_id": ""}
+                for code, on, company in self.initial_membership
+            ],
         }  # fmt: skip
 
     def write(self, directory: Path) -> Path:
+        """One CSV per table; an optional table without rows is left out unless it is to be header-only."""
         directory.mkdir(parents=True, exist_ok=True)
         for name, rows in self.tables().items():
+            if name in self.header_only:
+                rows = []
+            elif not rows or name in self.absent:
+                continue
             with (directory / f"{name}.csv").open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+                writer = csv.DictWriter(fh, fieldnames=TABLES_BY_NAME[name].column_names, lineterminator="\n")
                 writer.writeheader()
                 writer.writerows(rows)
         return directory

@@ -34,6 +34,24 @@ def test_every_reconstitution_2015_to_2026_is_built(warehouse) -> None:
     assert recon_ids == [f"{y}-06" for y in range(2015, 2027)] + ["2026-12"]
 
 
+# FTSE Russell's published June rank days and effective dates (decision 10): May rank days until 2022, the last
+# business day of April from 2023
+PUBLISHED_JUNE_DATES = {
+    2015: ("2015-05-29", "2015-06-26"), 2016: ("2016-05-27", "2016-06-24"), 2017: ("2017-05-12", "2017-06-23"),
+    2018: ("2018-05-11", "2018-06-22"), 2019: ("2019-05-10", "2019-06-28"), 2020: ("2020-05-08", "2020-06-26"),
+    2021: ("2021-05-07", "2021-06-25"), 2022: ("2022-05-06", "2022-06-24"), 2023: ("2023-04-28", "2023-06-23"),
+    2024: ("2024-04-30", "2024-06-28"), 2025: ("2025-04-30", "2025-06-27"),
+}  # fmt: skip
+
+
+def test_june_reconstitutions_on_the_published_dates(warehouse) -> None:
+    rows = warehouse.execute(
+        "select year(rank_date), rank_date::varchar, effective_date::varchar from intermediate.int_rebalance_calendar "
+        "where recon_type = 'june' and year(rank_date) <= 2025 order by rank_date"
+    ).fetchall()
+    assert {y: (r, e) for y, r, e in rows} == PUBLISHED_JUNE_DATES
+
+
 def test_counts_and_partitions_at_each_reconstitution(warehouse) -> None:
     for recon_id, first_session in _reconstitution_days(warehouse):
         idx = {code: _members_on(warehouse, code, first_session) for code in (

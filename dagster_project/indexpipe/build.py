@@ -34,6 +34,8 @@ class BuildResult:
     step_seconds: dict[
         str, float
     ]  # Dagster step -> seconds (e.g. indexpipe_dbt_models = the whole dbt build)
+    # what the input lacked or could not match (absent optional tables, list entries naming no security)
+    notes: tuple[str, ...] = ()
 
 
 def _weekday_on_or_before(day: date) -> date:
@@ -88,7 +90,7 @@ def build(
     )
     if not result.success:
         raise BuildError(_first_failure(result))
-    return _build_result(result, started, first, last, settings)
+    return _build_result(result, started, first, last, settings, validated.notes)
 
 
 def calculate_day(
@@ -115,7 +117,9 @@ def calculate_day(
     return _build_result(result, started, day, day, settings)
 
 
-def _build_result(result, started: float, first: date, last: date, settings: Settings) -> BuildResult:
+def _build_result(
+    result, started: float, first: date, last: date, settings: Settings, notes: tuple[str, ...] = ()
+) -> BuildResult:
     return BuildResult(
         run_id=result.run_id,
         seconds=time.perf_counter() - started,
@@ -127,6 +131,7 @@ def _build_result(result, started: float, first: date, last: date, settings: Set
             event.step_key: event.event_specific_data.duration_ms / 1000
             for event in result.get_step_success_events()
         },
+        notes=notes,
     )
 
 

@@ -70,6 +70,8 @@ def _build(data_dir: Path, db: Path, through: date | None) -> None:
         f"built {settings.duckdb_path} from {settings.input_dir} in {result.seconds:.1f} s (run {result.run_id})"
     )
     print(f"prices {result.first_price_date} to {result.last_price_date}")
+    for note in result.notes:
+        print(f"  note: {note}")
     for step, seconds in result.step_seconds.items():
         print(f"  step {step:<31} {seconds:>8.1f} s")
     for table, rows in result.table_rows.items():

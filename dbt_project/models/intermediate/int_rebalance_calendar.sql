@@ -1,5 +1,9 @@
--- Rebalance calendar from XNYS sessions (METHODOLOGY §2 Calendar, §3, decision 10): June reconstitutions every
--- year, December ones from `first_december_recon_year`, and the quarterly IPO/share reviews in between.
+-- Rebalance calendar from XNYS sessions (docs/methodology.md §2 Calendar, §3, decision 10): June reconstitutions
+-- every year, December ones from `first_december_recon_year`, and the quarterly IPO/share reviews in between.
+-- Rank days follow the rule (last business day of April / October / the review month) except where FTSE Russell
+-- published another one (the May rank days before 2023, seed published_reconstitution_dates).
+-- When the input carries the composition in force at some date (initial_membership, decision 11), events that
+-- took effect on or before that date are already in it: the calendar starts with the first one after it.
 with sessions as (
     select session_date from {{ ref('stg_xnys_sessions') }}
 ),
@@ -31,13 +35,21 @@ schedule as (
     ) as t (event_type, id_suffix, rank_month, effective_month, nth_friday)
 ),
 
+published as (
+    select recon_id, rank_date from {{ ref('published_reconstitution_dates') }}
+),
+
+initial_list as (
+    select max(valid_from) as list_date from {{ ref('int_initial_membership') }}
+),
+
 events as (
     select
         s.event_type,
         y.y || '-' || s.id_suffix as recon_id,
         y.y as recon_year,
         s.id_suffix,
-        r.last_session as rank_date,
+        coalesce(p.rank_date, r.last_session) as rank_date,
         -- the n-th Friday of the implementation month (calendar Fridays; a holiday moves to the session before)
         make_date(y.y, s.effective_month, 1)
             + cast((5 - dayofweek(make_date(y.y, s.effective_month, 1)) + 7) % 7 + 7 * (s.nth_friday - 1) as integer)
@@ -45,6 +57,7 @@ events as (
     from years as y
     cross join schedule as s
     join last_sessions as r on r.y = y.y and r.m = s.rank_month
+    left join published as p on p.recon_id = y.y || '-' || s.id_suffix
     where
         -- December: a reconstitution from the first December year, before that a quarterly IPO review
         (s.id_suffix = '12' and y.y >= {{ var('first_december_recon_year') }})
@@ -80,5 +93,7 @@ select
     row_number() over (partition by event_type order by rank_date) as event_sequence
 from with_first_session
 cross join price_span
+cross join initial_list
 where rank_date > first_price_date and rank_date <= last_price_date
+  and (list_date is null or effective_date > list_date)
 order by rank_date

@@ -5,6 +5,9 @@
   block of CTEs per reconstitution, each reading the state the previous block left. Between two
   reconstitutions the block also adds quarterly IPOs, fast-entry IPOs and spin-offs.
 
+  The first block starts from the composition in force before the data (int_initial_membership, decision 11),
+  or from nothing, when the input has no such list: then it ranks without bands.
+
   Output rows: kind = 'universe' (every company of a reconstitution's rank-day universe, members or not) and
   kind = 'addition' (an IPO, fast-entry IPO or spin-off joining between reconstitutions).
 -#}
@@ -49,12 +52,12 @@ spin_offs as (
     where a.action_type = 'spin_off'
 ),
 
-empty_state as (
+initial_state as (
+    -- the composition in force before the first reconstitution (decision 11); empty without a list
     select
-        null::varchar as company_id, null::date as valid_from,
-        false as in_r3000e, false as in_r3000, false as in_r1000, false as in_top500, false as in_top200,
-        false as in_top50, false as in_micro
-    where false
+        company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro,
+        knows_r1000, knows_top500, knows_top200, knows_micro_top
+    from {{ ref('int_initial_membership') }}
 )
 
 {%- for recon in recons %}
@@ -68,9 +71,11 @@ empty_state as (
 state_{{ i }} as (
     -- who is a member on this rank day: the previous reconstitution plus additions since
     {%- if i == 0 %}
-    select * from empty_state
+    select * from initial_state
     {%- else %}
-    select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
+    select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro,
+        -- the chain's own history names every index
+        true as knows_r1000, true as knows_top500, true as knows_top200, true as knows_micro_top
     from (
         select *, row_number() over (partition by company_id order by valid_from desc) as latest
         from (
@@ -95,6 +100,11 @@ universe_{{ i }} as (
         coalesce(s.in_top500, false) as was_top500,
         coalesce(s.in_top200, false) as was_top200,
         coalesce(s.in_micro, false) as was_micro,
+        -- whether the previous composition says which side of each banded breakpoint a member was on
+        coalesce(s.knows_r1000, true) as knows_r1000,
+        coalesce(s.knows_top500, true) as knows_top500,
+        coalesce(s.knows_top200, true) as knows_top200,
+        coalesce(s.knows_micro_top, true) as knows_micro_top,
         case
             when c.structural_reason is not null then c.structural_reason
             when not (case when coalesce(s.in_r3000e, false) then c.passes_price_member else c.passes_price_new end)
@@ -140,13 +150,13 @@ breakpoints_{{ i }} as (
 placed_{{ i }} as (
     select
         r.*,
-        {{ banded_upper_side('r.was_r3000', 'r.was_r1000', 'r.cum_cap_pct', 'b.pct_r1000', var('band_r1000'), 'r.size_rank', var('rank_r1000')) }}
+        {{ banded_upper_side('r.was_r3000 and r.knows_r1000', 'r.was_r1000', 'r.cum_cap_pct', 'b.pct_r1000', var('band_r1000'), 'r.size_rank', var('rank_r1000')) }}
             as upper_r1000,
-        {{ banded_upper_side('r.was_r3000', 'r.was_top500', 'r.cum_cap_pct', 'b.pct_top500', var('band_top500'), 'r.size_rank', var('rank_top500')) }}
+        {{ banded_upper_side('r.was_r3000 and r.knows_top500', 'r.was_top500', 'r.cum_cap_pct', 'b.pct_top500', var('band_top500'), 'r.size_rank', var('rank_top500')) }}
             as upper_top500,
-        {{ banded_upper_side('r.was_r3000', 'r.was_top200', 'r.cum_cap_pct', 'b.pct_top200', var('band_top200'), 'r.size_rank', var('rank_top200')) }}
+        {{ banded_upper_side('r.was_r3000 and r.knows_top200', 'r.was_top200', 'r.cum_cap_pct', 'b.pct_top200', var('band_top200'), 'r.size_rank', var('rank_top200')) }}
             as upper_top200,
-        {{ banded_upper_side('r.was_r3000', 'not r.was_micro', 'r.cum_cap_pct', 'b.pct_micro_top', var('band_micro_top'), 'r.size_rank', var('rank_micro_top')) }}
+        {{ banded_upper_side('r.was_r3000 and r.knows_micro_top', 'not r.was_micro', 'r.cum_cap_pct', 'b.pct_micro_top', var('band_micro_top'), 'r.size_rank', var('rank_micro_top')) }}
             as upper_micro_top,
         b.pct_r1000 as breakpoint_pct_r1000
     from ranked_cum_{{ i }} as r

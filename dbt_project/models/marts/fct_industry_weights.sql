@@ -1,7 +1,8 @@
 -- Weight and constituent count of each ICB industry per index and month end (METHODOLOGY §7-§8, CONTRACT.md
 -- §3): the index's holdings on the last session of the month, each company in the industry it is classified in
 -- on that day (point in time). All 11 industries appear for every index and month end, with zero weight when
--- empty, so the weights sum to 1 and charts keep a fixed set of bars.
+-- empty, so the weights sum to 1 and charts keep a fixed set of bars; a twelfth row, Unclassified, appears only
+-- when some holdings have no classification on that day.
 with holdings as (
     select * from {{ ref('fct_index_holdings') }}
 ),
@@ -20,7 +21,9 @@ month_end_holdings as (
 ),
 
 classified as (
-    select h.*, c.icb_industry
+    -- a company without a classification on that day counts as Unclassified (a delivery without the optional
+    -- classifications file has only that)
+    select h.*, coalesce(c.icb_industry, 'Unclassified') as icb_industry
     from month_end_holdings as h
     asof left join {{ ref('stg_classifications') }} as c
         on c.company_id = h.company_id and c.effective_date <= h.as_of_date
@@ -38,6 +41,11 @@ grid as (
     select distinct h.index_code, h.as_of_date, i.icb_industry
     from month_end_holdings as h
     cross join industries as i
+    union
+    -- Unclassified only where it holds something, so a fully classified index keeps the 11 industries
+    select distinct index_code, as_of_date, icb_industry
+    from classified
+    where icb_industry = 'Unclassified'
 ),
 
 sums as (

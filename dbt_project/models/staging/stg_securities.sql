@@ -15,6 +15,7 @@ renamed as (
         country_most_liquid,
         country_assets,
         country_revenue,
+        home_country as home_country_override,
         listing_date,
         delisting_date,
         cast(coalesce(conversion_ratio, 1.0) as double) as conversion_ratio
