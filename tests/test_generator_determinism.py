@@ -33,13 +33,18 @@ def test_different_seed_gives_different_files(tmp_path: Path, small_market_dir: 
 
 
 def test_every_contract_table_is_written_with_its_columns_in_order(small_market_dir: Path) -> None:
+    # a synthetic market has its whole history: no index before it (initial_membership) and no supplier's
+    # home country (the waterfall decides); every other table and column is written
+    not_written = {"initial_membership"}
     con = duckdb.connect()
     for table in TABLES:
         path = small_market_dir / (f"{table.name}.parquet" if table.name == "prices" else f"{table.name}.csv")
-        assert path.exists(), path
+        assert path.exists() == (table.name not in not_written), path
+        if table.name in not_written:
+            continue
         reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
         columns = [r[0] for r in con.execute(f"describe select * from {reader}('{path}')").fetchall()]
-        assert tuple(columns) == table.column_names
+        assert tuple(columns) == tuple(c for c in table.column_names if c != "home_country")
 
 
 def test_prices_fall_on_xnys_trading_days_only(small_market_dir: Path) -> None:

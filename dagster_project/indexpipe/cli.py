@@ -113,6 +113,55 @@ def _validate(db: Path) -> None:
         raise CommandError(f"{len(failed)} suite(s) failed: {', '.join(o.frame.name for o in failed)}")
 
 
+def _compare(args: argparse.Namespace) -> None:
+    from indexpipe.compare.levels import compare_levels
+    from indexpipe.compare.membership import compare_membership
+    from indexpipe.compare.report import level_lines, membership_lines, write_disagreements, write_periods
+    from indexpipe.rules import rule_vars
+
+    db = args.db.resolve()
+    if not db.exists():
+        raise CommandError(f"no warehouse at {db}")
+    holdings, indexes = args.holdings or [], args.index or []
+    if holdings and len(indexes) != len(holdings):
+        raise CommandError("give one --index per --holdings file, in the same order")
+    if not holdings and not args.prices:
+        raise CommandError(
+            "nothing to compare: give --holdings FILE --index CODE and/or --prices FILE --index CODE"
+        )
+    if args.prices and not indexes:
+        raise CommandError("--prices needs --index (the index whose levels to compare)")
+    for path in [*holdings, *([args.prices] if args.prices else [])]:
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+    out = (args.out or db.parent / "compare" / f"compare-{'-'.join(indexes)}.md").resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = [f"# indexpipe compare: {db.name}", ""]
+    written = [out]
+    if holdings:
+        vars_ = rule_vars()
+        result = compare_membership(
+            db,
+            list(zip(holdings, indexes, strict=True)),
+            args.date,
+            rank_r1000=int(vars_["rank_r1000"]),
+            band_r1000=float(vars_["band_r1000"]),
+        )
+        lines += ["## Membership against ETF holdings", "", *membership_lines(result, shown=0), ""]
+        print("\n".join(membership_lines(result, shown=args.show)))
+        if (csv_path := write_disagreements(result, out.with_suffix(".disagreements.csv"))) is not None:
+            written.append(csv_path)
+    if args.prices:
+        levels = compare_levels(
+            db, args.prices, indexes[0], args.start, args.end, total_return=args.total_return
+        )
+        lines += ["## Levels against a published series", "", *level_lines(levels), ""]
+        print("\n".join(level_lines(levels)))
+        written.append(write_periods(levels, out.with_suffix(".periods.csv")))
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("written: " + ", ".join(str(p) for p in written))
+
+
 def _dev(data_dir: Path, db: Path) -> None:
     Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve()).export()
     home = REPO_ROOT / ".dagster_home"
@@ -151,6 +200,28 @@ def parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="run every Great Expectations suite against a warehouse")
     validate.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
 
+    compare = sub.add_parser(
+        "compare",
+        help="the outside check: membership against ETF holdings files, levels against a published series",
+    )
+    compare.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    compare.add_argument(
+        "--holdings", type=Path, action="append", help="an iShares holdings file (repeatable)"
+    )
+    compare.add_argument(
+        "--index", action="append", help="the index each --holdings file tracks, in order (R2000, R3000, R1000); "
+        "with --prices, the first one's levels are compared"
+    )  # fmt: skip
+    compare.add_argument("--date", type=_date, help="compare on this date (default: each file's own date)")
+    compare.add_argument("--prices", type=Path, help="a published daily series (CSV with Date and Close)")
+    compare.add_argument(
+        "--total-return", action="store_true", help="compare Adj Close with the total return level"
+    )
+    compare.add_argument("--start", type=_date, help="first day of the level comparison")
+    compare.add_argument("--end", type=_date, help="last day of the level comparison")
+    compare.add_argument("--out", type=Path, help="Markdown file to write (CSV files beside it)")
+    compare.add_argument("--show", type=int, default=25, help="disagreements to print (0 = all)")
+
     dev = sub.add_parser("dev", help="start the Dagster UI on the same warehouse")
     dev.add_argument("--data-dir", type=Path, default=DEFAULT_INPUT_DIR)
     dev.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
@@ -182,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("lineage UI:  make dev  (Dagster on the same warehouse)")
         elif args.command == "validate":
             _validate(args.db)
+        elif args.command == "compare":
+            _compare(args)
         elif args.command == "dev":
             _dev(args.data_dir, args.db)
     except CommandError as exc:
