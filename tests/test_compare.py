@@ -2,15 +2,16 @@
 
 The engine's 2024-06 reconstitution of the banding market (tests/recon_fixtures.py; scaled breakpoints, #10 is the
 R1000 breakpoint at 89.99% with the band 87.49%-92.49%) is compared with two iShares-style files dated
-2024-07-01: an "R2000 fund" holding the engine's R2000 members except A09, plus A11 (an engine R1000 member)
-and ZZZ (a ticker the input does not have); an "R3000 fund" holding every engine R3000 member and ZZZ.
+2024-07-01: an "R2000 fund" holding the engine's R2000 members except A09, plus A11 (an engine R1000 member),
+A30 (ranked #30, below the R3000 cut at #25) and ZZZ (a ticker the input does not have); an "R3000 fund"
+holding every engine R3000 member and ZZZ.
 By hand, with m = the engine's R2000 members and n = its R3000 members:
-- R2000 precision = (m - 1) / m (A09 is not held); recall on names with data = (m - 1) / m (A11 is extra);
-  recall over every ETF name = (m - 1) / (m + 1) (A11 and ZZZ);
+- R2000 precision = (m - 1) / m (A09 is not held); recall on names with data = (m - 1) / (m + 1) (A11 and A30
+  are extra); recall over every ETF name = (m - 1) / (m + 2) (A11, A30 and ZZZ);
 - split: ETF side R2000 if the R2000 fund holds it, else R1000; the engine classifies the n R3000 names, two of
-  them differently: agreement (n - 2) / n;
+  them differently: agreement (n - 2) / n; A30 and ZZZ are not classified;
 - A11 (#11, 91.08%) and A09 (#9, 87.79%) are inside the band: reason band, distances -1.41 and -0.30 points
-  (91.08 is 1.41 below 92.49; 87.79 is 0.30 above 87.49); ZZZ: reason data.
+  (91.08 is 1.41 below 92.49; 87.79 is 0.30 above 87.49); A30: reason rank (#30 > #25); ZZZ: reason data.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def _write_holdings(path: Path, tickers: list[str]) -> Path:
 @pytest.fixture(scope="module")
 def holdings(db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("holdings")
-    r2000 = [t for t in _members(db, "R2000") if t != "A091"] + ["A111", "ZZZ"]
+    r2000 = [t for t in _members(db, "R2000") if t != "A091"] + ["A111", "A301", "ZZZ"]
     return (
         _write_holdings(folder / "small.csv", r2000),
         _write_holdings(folder / "broad.csv", _members(db, "R3000") + ["ZZZ"]),
@@ -74,22 +75,26 @@ def holdings(db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
 def test_membership_precision_recall_and_split(db: Path, holdings: tuple[Path, Path]) -> None:
     m, n = len(_members(db, "R2000")), len(_members(db, "R3000"))
     assert "A091" in _members(db, "R2000") and "A111" in _members(db, "R1000")
-    result = compare_membership(db, [(holdings[0], "R2000"), (holdings[1], "R3000")], rank_r1000=10)
+    files = [(holdings[0], "R2000"), (holdings[1], "R3000")]
+    result = compare_membership(db, files, rank_r1000=10, rank_r3000=25)
     r2000 = result.indexes[0]
     assert (r2000.index_code, r2000.as_of, r2000.etf_names, r2000.etf_names_with_data) == (
         "R2000",
         ON,
+        m + 2,
         m + 1,
-        m,
     )
     assert r2000.precision == pytest.approx((m - 1) / m)
-    assert r2000.recall == pytest.approx((m - 1) / m)
-    assert r2000.recall_all == pytest.approx((m - 1) / (m + 1))
+    assert r2000.recall == pytest.approx((m - 1) / (m + 1))
+    assert r2000.recall_all == pytest.approx((m - 1) / (m + 2))
     split = result.split
-    assert (split.recon_id, split.classified, split.agree, split.not_classified) == ("2024-06", n, n - 2, 1)
+    assert (split.recon_id, split.classified, split.agree, split.not_classified) == ("2024-06", n, n - 2, 2)
     assert split.breakpoint_pct == pytest.approx(0.8999, abs=1e-12)
     by_ticker = {d.ticker: d for d in split.disagreements}
-    assert set(by_ticker) == {"A111", "A091", "ZZZ"}
+    assert set(by_ticker) == {"A111", "A091", "A301", "ZZZ"}
+    a30 = by_ticker["A301"]
+    assert (a30.etf_side, a30.engine_side, a30.reason, a30.size_rank) == ("R2000", None, "rank", 30)
+    assert a30.distance_to_band_pct is None
     a11, a09, zzz = by_ticker["A111"], by_ticker["A091"], by_ticker["ZZZ"]
     assert (a11.etf_side, a11.engine_side, a11.reason, a11.size_rank) == ("R2000", "R1000", "band", 11)
     assert a11.distance_to_band_pct == pytest.approx(-1.41, abs=1e-9)
@@ -138,6 +143,6 @@ def test_cli_prints_and_writes_the_comparison(
     assert "R1000/R2000 split" in printed and "| A111 |" in printed
     assert out.exists() and "## Membership against ETF holdings" in out.read_text()
     with out.with_suffix(".disagreements.csv").open() as fh:
-        assert {row["ticker"] for row in csv.DictReader(fh)} == {"A111", "A091", "ZZZ"}
+        assert {row["ticker"] for row in csv.DictReader(fh)} == {"A111", "A091", "A301", "ZZZ"}
     assert main(["compare", "--db", str(db), "--holdings", str(holdings[0])]) == 1
     assert "one --index per --holdings" in capsys.readouterr().err

@@ -146,6 +146,7 @@ def _compare(args: argparse.Namespace) -> None:
             args.date,
             rank_r1000=int(vars_["rank_r1000"]),
             band_r1000=float(vars_["band_r1000"]),
+            rank_r3000=int(vars_["rank_r3000"]),
         )
         lines += ["## Membership against ETF holdings", "", *membership_lines(result, shown=0), ""]
         print("\n".join(membership_lines(result, shown=args.show)))
@@ -212,7 +213,9 @@ def parser() -> argparse.ArgumentParser:
         "--index", action="append", help="the index each --holdings file tracks, in order (R2000, R3000, R1000); "
         "with --prices, the first one's levels are compared"
     )  # fmt: skip
-    compare.add_argument("--date", type=_date, help="compare on this date (default: each file's own date)")
+    compare.add_argument(
+        "--date", type=_date, help="the date of holdings files without a 'Fund Holdings as of' line"
+    )
     compare.add_argument("--prices", type=Path, help="a published daily series (CSV with Date and Close)")
     compare.add_argument(
         "--total-return", action="store_true", help="compare Adj Close with the total return level"

@@ -11,8 +11,10 @@ rank day, its distance to the R1000 band edges, and a reason:
 
 - data: the engine has no such security, or no rank-day price for it;
 - eligibility: the engine found the company ineligible (non-US, type, float, price ...);
+- line: the engine ranks the company in the R3000 but prices it with another class (this class is no index line);
 - band: the company sits inside the R1000 band, where the side depends on the membership before;
-- rank: outside the band, so the engine's total market cap ranks it on the other side (a cap difference).
+- rank: outside the band, so the engine's total market cap ranks it on the other side, or below #3,000 (a cap or
+  universe difference).
 """
 
 from __future__ import annotations
@@ -133,14 +135,16 @@ def compare_membership(
     *,
     rank_r1000: int = 1000,
     band_r1000: float = 0.025,
+    rank_r3000: int = 3000,
 ) -> MembershipComparison:
-    """Compare each (holdings file, index code) with the engine on the file's date (or ``on``)."""
+    """Compare each (holdings file, index code) with the engine on the file's date (``on`` for a file without
+    one)."""
     holdings = [(read_holdings(path), path, code) for path, code in files]
     with duckdb.connect(str(db), read_only=True) as con:
         agreements = []
         per_file = []
         for h, path, code in holdings:
-            day = on or h.as_of
+            day = h.as_of or on
             if day is None:
                 raise ValueError(f"{path}: the file has no 'Fund Holdings as of' date; give --date")
             lines = _engine_lines(con, day)
@@ -172,11 +176,11 @@ def compare_membership(
                     recall_all=len(both) / len(etf) if etf else float("nan"),
                 )
             )
-        split = _split(con, per_file, rank_r1000, band_r1000)
+        split = _split(con, per_file, rank_r1000, band_r1000, rank_r3000)
     return MembershipComparison(tuple(agreements), split)
 
 
-def _split(con, per_file, rank_r1000: int, band_r1000: float) -> SplitAgreement | None:
+def _split(con, per_file, rank_r1000: int, band_r1000: float, rank_r3000: int) -> SplitAgreement | None:
     by_code = {code: (day, lines, etf) for code, day, _, lines, etf in per_file}
     if "R2000" not in by_code or not ({"R3000", "R1000"} & by_code.keys()):
         return None
@@ -186,7 +190,7 @@ def _split(con, per_file, rank_r1000: int, band_r1000: float) -> SplitAgreement 
     etf_side = {t: "R2000" for t in small}
     for t in large:
         if t not in etf_side:
-            etf_side[t] = "R1000" if large_code == "R3000" else "R1000"
+            etf_side[t] = "R1000"
     recon_id = next((line["recon_id"] for line in lines.values() if line["recon_id"]), None)
     if recon_id is None:
         return None
@@ -204,7 +208,16 @@ def _split(con, per_file, rank_r1000: int, band_r1000: float) -> SplitAgreement 
                 agree += 1
                 continue
         disagreements.append(
-            _disagreement(ticker, side, engine, line, pct, band_r1000, small.get(ticker) or large.get(ticker))
+            _disagreement(
+                ticker,
+                side,
+                engine,
+                line,
+                pct,
+                band_r1000,
+                small.get(ticker) or large.get(ticker),
+                rank_r3000,
+            )
         )
     return SplitAgreement(
         as_of=day,
@@ -219,7 +232,7 @@ def _split(con, per_file, rank_r1000: int, band_r1000: float) -> SplitAgreement 
     )
 
 
-def _disagreement(ticker, side, engine, line, pct, band, etf_name) -> Disagreement:
+def _disagreement(ticker, side, engine, line, pct, band, etf_name, rank_r3000: int) -> Disagreement:
     if line is None:
         return Disagreement(ticker.lstrip("?"), etf_name, side, None, "data", None, None, None, None,
                             "no security with this ticker in the input")  # fmt: skip
@@ -228,17 +241,21 @@ def _disagreement(ticker, side, engine, line, pct, band, etf_name) -> Disagreeme
     if cum is not None and pct is not None:
         # outside the band: how far past the nearer edge; inside: minus the distance to the nearer edge
         low, high = pct - band, pct + band
-        distance = 100 * (
-            max(low - cum, cum - high) if (cum < low or cum > high) else -min(cum - low, high - cum)
-        )
+        outside = cum < low or cum > high
+        distance = 100 * (max(low - cum, cum - high) if outside else -min(cum - low, high - cum))
     reason_code = line["ineligible_reason"]
     if engine is None and reason_code in ("no_rank_day_price", None) and rank is None:
         reason, detail = "data", f"not ranked ({reason_code or 'not in the rank-day universe'})"
-    elif engine is None:
-        reason, detail = (
-            "eligibility",
-            f"ineligible: {reason_code}" if reason_code else "ranked below the R3000",
+    elif engine is None and reason_code:
+        reason, detail = "eligibility", f"ineligible: {reason_code}"
+    elif engine is None and rank > rank_r3000:
+        reason, detail, distance = (
+            "rank",
+            f"ranked #{rank:,}, below the R3000 cut at #{rank_r3000:,} (no band)",
+            None,
         )
+    elif engine is None:
+        reason, detail, distance = "line", "the company is ranked, but another class is its index line", None
     elif distance is not None and distance <= 0:
         reason, detail = (
             "band",

@@ -89,7 +89,8 @@ def read_holdings(path: Path) -> Holdings:
         cells = [c.strip() for c in record]
         if not cells or not any(cells):
             continue
-        if cells[0] == "Ticker":
+        # copies saved through pandas carry an unnamed row-number column before Ticker
+        if cells[0] == "Ticker" or (cells[0] == "" and cells[1:2] == ["Ticker"]):
             header_at = i
             break
         if i == 0:
