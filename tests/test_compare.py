@@ -90,6 +90,8 @@ def test_membership_precision_recall_and_split(db: Path, holdings: tuple[Path, P
     split = result.split
     assert (split.recon_id, split.classified, split.agree, split.not_classified) == ("2024-06", n, n - 2, 2)
     assert split.breakpoint_pct == pytest.approx(0.8999, abs=1e-12)
+    # on the classified names: m engine R2000 (A09 among them), m - 1 + 1 ETF R2000 (A11 for A09)
+    assert (split.r2000_both, split.r2000_engine, split.r2000_etf) == (m - 1, m, m)
     by_ticker = {d.ticker: d for d in split.disagreements}
     assert set(by_ticker) == {"A111", "A091", "A301", "ZZZ"}
     a30 = by_ticker["A301"]

@@ -68,11 +68,23 @@ class SplitAgreement:
     classified: int
     agree: int
     not_classified: int  # ETF names the engine does not have in its R3000
+    # on the classified names: engine R2000 and ETF R2000 (true positives), engine R2000, ETF R2000
+    r2000_both: int = 0
+    r2000_engine: int = 0
+    r2000_etf: int = 0
     disagreements: tuple[Disagreement, ...] = field(default_factory=tuple)
 
     @property
     def agreement(self) -> float:
         return self.agree / self.classified if self.classified else float("nan")
+
+    @property
+    def r2000_precision(self) -> float:
+        return self.r2000_both / self.r2000_engine if self.r2000_engine else float("nan")
+
+    @property
+    def r2000_recall(self) -> float:
+        return self.r2000_both / self.r2000_etf if self.r2000_etf else float("nan")
 
 
 @dataclass(frozen=True)
@@ -195,7 +207,7 @@ def _split(con, per_file, rank_r1000: int, band_r1000: float, rank_r3000: int) -
     if recon_id is None:
         return None
     pct, cap = _breakpoint(con, recon_id, rank_r1000)
-    agree = classified = 0
+    agree = classified = r2000_both = r2000_engine = r2000_etf = 0
     disagreements = []
     for ticker in sorted(etf_side):
         side = etf_side[ticker]
@@ -204,6 +216,9 @@ def _split(con, per_file, rank_r1000: int, band_r1000: float, rank_r3000: int) -
         engine = "R1000" if "R1000" in indexes else "R2000" if "R2000" in indexes else None
         if engine is not None:
             classified += 1
+            r2000_engine += engine == "R2000"
+            r2000_etf += side == "R2000"
+            r2000_both += engine == side == "R2000"
             if engine == side:
                 agree += 1
                 continue
@@ -228,6 +243,9 @@ def _split(con, per_file, rank_r1000: int, band_r1000: float, rank_r3000: int) -
         classified=classified,
         agree=agree,
         not_classified=len(etf_side) - classified,
+        r2000_both=r2000_both,
+        r2000_engine=r2000_engine,
+        r2000_etf=r2000_etf,
         disagreements=tuple(disagreements),
     )
 

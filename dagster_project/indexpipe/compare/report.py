@@ -34,6 +34,9 @@ def membership_lines(result: MembershipComparison, shown: int = 25) -> list[str]
             f"{_pct(split.breakpoint_pct)} cumulative cap, band ±{_pct(split.band, 1)}):",
             f"- agreement on the names the engine classifies: {split.agree:,} / {split.classified:,} = "
             f"{_pct(split.agreement)}",
+            f"- R2000 on those names: precision {split.r2000_precision:.4f} ({split.r2000_both:,} / "
+            f"{split.r2000_engine:,} engine R2000), recall {split.r2000_recall:.4f} ({split.r2000_both:,} / "
+            f"{split.r2000_etf:,} ETF R2000)",
             f"- ETF names the engine does not classify: {split.not_classified:,}",
             "- disagreements by reason: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
             "",
