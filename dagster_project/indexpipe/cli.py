@@ -1,4 +1,4 @@
-"""The ``indexpipe`` command (CONTRACT.md §2): generate, build, demo, dev."""
+"""The ``indexpipe`` command (CONTRACT.md §2): generate, build, day, demo, validate, report, holdings, dev."""
 
 from __future__ import annotations
 
@@ -163,6 +163,23 @@ def _compare(args: argparse.Namespace) -> None:
     print("written: " + ", ".join(str(p) for p in written))
 
 
+def _holdings(db: Path, index_code: str, day: date, fmt: str, out: Path | None) -> None:
+    from indexpipe.holdings import write_holdings
+    from indexpipe.warehouse import WarehouseError
+
+    began = time.perf_counter()
+    try:
+        result = write_holdings(db, index_code, day, fmt, out)
+    except WarehouseError as exc:
+        raise CommandError(str(exc)) from exc
+    moved = "" if result.day == result.requested else f" ({result.requested} is not a trading day)"
+    print(
+        f"{result.index_name} ({result.index_code}) at the close of {result.day}{moved}: {result.rows:,} "
+        f"constituents, ${result.market_value / 1e9:,.1f}B float cap, in {time.perf_counter() - began:.1f} s"
+    )
+    print(f"holdings:    {result.path}")
+
+
 def _dev(data_dir: Path, db: Path) -> None:
     Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve()).export()
     home = REPO_ROOT / ".dagster_home"
@@ -225,6 +242,17 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, help="Markdown file to write (CSV files beside it)")
     compare.add_argument("--show", type=int, default=25, help="disagreements to print (0 = all)")
 
+    holdings = sub.add_parser(
+        "holdings", help="an index's constituents at the close of a trading day, as an ETF holdings file"
+    )
+    holdings.add_argument("--index", required=True, dest="index_code", help="index code, e.g. R2000")
+    holdings.add_argument(
+        "--date", type=_date, required=True, help="the day (a non-trading day gives the session before it)"
+    )
+    holdings.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    holdings.add_argument("--out", type=Path, help="file to write (default <INDEX>_holdings_<DATE>.<format>)")
+    holdings.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+
     dev = sub.add_parser("dev", help="start the Dagster UI on the same warehouse")
     dev.add_argument("--data-dir", type=Path, default=DEFAULT_INPUT_DIR)
     dev.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
@@ -258,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _validate(args.db)
         elif args.command == "compare":
             _compare(args)
+        elif args.command == "holdings":
+            _holdings(args.db, args.index_code, args.date, args.format, args.out)
         elif args.command == "dev":
             _dev(args.data_dir, args.db)
     except CommandError as exc:

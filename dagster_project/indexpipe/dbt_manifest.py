@@ -63,12 +63,17 @@ def prepare_manifest(force: bool = False) -> Path:
 
 
 def mart_models() -> tuple[str, ...]:
-    """The dbt models under models/marts/: the tables readers use, published together after every check passes."""
+    """The dbt tables under models/marts/: what readers use, published together after every check passes.
+
+    Views are left out: they are computed on read, and publishing fct_index_constituents_daily (every index,
+    security and session, ~100M rows) would materialize what the view exists to avoid."""
     manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
     return tuple(
         sorted(
             node["name"]
             for node in manifest["nodes"].values()
-            if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/")
+            if node["resource_type"] == "model"
+            and node["original_file_path"].startswith("models/marts/")
+            and node["config"].get("materialized") != "view"
         )
     )

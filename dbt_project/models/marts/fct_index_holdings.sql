@@ -2,7 +2,8 @@
 -- (METHODOLOGY §4, §7.1: float cap = index available shares x primary close; a style or stability index holds
 -- the part of it given by the security's inclusion factor, its probability). The composition is the one in force
 -- for the next session and it is priced at the as-of date's close: on an effective date these are the opening
--- weights of the new composition; on a month end, the weights carried into the next month.
+-- weights of the new composition; on a month end, the weights carried into the next month. The as-of logic is
+-- the composition_at_close macro, shared with fct_index_constituents_daily (every session).
 with sessions as (
     select * from {{ ref('stg_xnys_sessions') }}
 ),
@@ -34,61 +35,7 @@ dated as (
       and d.as_of_date <= span.last_price_date
 ),
 
-members as (
-    select d.as_of_date, d.next_session, m.index_code, m.security_id, m.inclusion_factor
-    from dated as d
-    join {{ ref('fct_index_membership') }} as m
-        on m.valid_from <= d.next_session and (m.valid_to is null or m.valid_to > d.next_session)
-),
-
-lines as (
-    select distinct as_of_date, next_session, security_id from members
-),
-
-same_day as (
-    -- nearly every member trades on the as-of date: an equality join, with an as-of lookup only for the rest
-    select l.as_of_date, l.next_session, l.security_id, p.close_price
-    from lines as l
-    left join {{ ref('stg_prices') }} as p on p.security_id = l.security_id and p.trade_date = l.as_of_date
-),
-
-closes as (
-    select as_of_date, next_session, security_id, close_price from same_day where close_price is not null
-    union all
-    select s.as_of_date, s.next_session, s.security_id, p.close_price
-    from (select * from same_day where close_price is null) as s
-    asof join {{ ref('stg_prices') }} as p on p.security_id = s.security_id and p.trade_date <= s.as_of_date
-),
-
-priced as (
-    -- the index's own shares and float in force for the next session (int_index_shares: quarterly updates with
-    -- their buffers, corporate events at once); a line not yet through an update uses the raw float
-    select
-        c.as_of_date,
-        c.security_id,
-        c.close_price,
-        coalesce(i.index_available_shares, h.available_shares) as available_shares,
-        coalesce(i.index_shares, h.shares_outstanding) as index_shares
-    from closes as c
-    asof left join {{ ref('int_index_shares') }} as i
-        on i.security_id = c.security_id and i.apply_date <= c.next_session
-    asof left join {{ ref('stg_shares') }} as h on h.security_id = c.security_id and h.effective_date <= c.as_of_date
-),
-
-capped as (
-    select
-        m.index_code,
-        m.as_of_date,
-        m.security_id,
-        m.inclusion_factor,
-        p.available_shares,
-        p.index_shares,
-        p.close_price,
-        p.available_shares * p.close_price * m.inclusion_factor as float_market_cap,
-        p.index_shares * p.close_price as total_market_cap
-    from members as m
-    join priced as p using (as_of_date, security_id)
-)
+{{ composition_at_close('dated') }}
 
 select
     index_code,
@@ -100,6 +47,6 @@ select
     close_price,
     float_market_cap,
     total_market_cap,
-    float_market_cap / {{ exact_sum('float_market_cap', 2) }} over (partition by index_code, as_of_date) as weight
-from capped
+    weight
+from weighted
 order by index_code, as_of_date, security_id
