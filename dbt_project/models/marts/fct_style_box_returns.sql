@@ -1,9 +1,9 @@
--- The chartbook's style box: large (Top 200), mid (Midcap) and small (Russell 2000) by value, core (the size
--- index itself) and growth, per period (METHODOLOGY §8; an extension of CONTRACT.md §3, read from
--- fct_index_period_returns).
+-- The chartbook's style box: large (Russell 1000), mid (Midcap) and small (Russell 2000) by value, core (the
+-- size index itself) and growth, per period (METHODOLOGY §8 and project decision 12: the chartbook's 2024 large
+-- core, 24.51%, is the Russell 1000's return; an extension of CONTRACT.md §3, read from fct_index_period_returns).
 with boxes as (
     select * from (values
-        ('large', 'value', 'RTOP200V'), ('large', 'core', 'RTOP200'), ('large', 'growth', 'RTOP200G'),
+        ('large', 'value', 'R1000V'), ('large', 'core', 'R1000'), ('large', 'growth', 'R1000G'),
         ('mid', 'value', 'RMIDV'), ('mid', 'core', 'RMID'), ('mid', 'growth', 'RMIDG'),
         ('small', 'value', 'R2000V'), ('small', 'core', 'R2000'), ('small', 'growth', 'R2000G')
     ) as t (size_segment, style, index_code)
