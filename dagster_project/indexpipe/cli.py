@@ -163,6 +163,28 @@ def _compare(args: argparse.Namespace) -> None:
     print("written: " + ", ".join(str(p) for p in written))
 
 
+def _report(db: Path, index_code: str, quarter: str | None, out: Path | None, pdf: bool) -> Path:
+    from indexpipe.report import Quarter, ReportError, write_report
+    from indexpipe.report.browser import BrowserError, print_pdf
+    from indexpipe.warehouse import WarehouseError
+
+    began = time.perf_counter()
+    try:
+        result = write_report(db, index_code, Quarter.parse(quarter) if quarter else None, out)
+        written = time.perf_counter() - began
+        pdf_path = print_pdf(result.path, result.path.with_suffix(".pdf")) if pdf else None
+    except (ReportError, WarehouseError, BrowserError) as exc:
+        raise CommandError(str(exc)) from exc
+    print(
+        f"{result.index_name} chartbook, {result.quarter.label}: {result.exhibits} exhibits, {result.charts} charts, "
+        f"written in {written:.1f} s"
+    )
+    print(f"report:      {result.path}")
+    if pdf_path is not None:
+        print(f"pdf:         {pdf_path}")
+    return result.path
+
+
 def _holdings(db: Path, index_code: str, day: date, fmt: str, out: Path | None) -> None:
     from indexpipe.holdings import write_holdings
     from indexpipe.warehouse import WarehouseError
@@ -242,6 +264,19 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", type=Path, help="Markdown file to write (CSV files beside it)")
     compare.add_argument("--show", type=int, default=25, help="disagreements to print (0 = all)")
 
+    report = sub.add_parser(
+        "report", help="write the quarterly chartbook of a size index (self-contained HTML)"
+    )
+    report.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    report.add_argument("--quarter", help="YYYYQn (default: the last complete quarter)")
+    report.add_argument("--index", default="R2000", dest="index_code", help="size index code (default R2000)")
+    report.add_argument(
+        "--out", type=Path, help="HTML file (default: reports/<INDEX>_<QUARTER>.html beside the db)"
+    )
+    report.add_argument(
+        "--pdf", action="store_true", help="also print it to PDF next to the HTML (needs chromium)"
+    )
+
     holdings = sub.add_parser(
         "holdings", help="an index's constituents at the close of a trading day, as an ETF holdings file"
     )
@@ -281,11 +316,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"published:   {DEFAULT_DUCKDB_PATH.parent / 'published'} (Parquet snapshot of the checked marts)"
             )
+            report = _report(DEFAULT_DUCKDB_PATH, "R2000", None, None, pdf=False)
+            print(f"chartbook:   {report}")
             print("lineage UI:  make dev  (Dagster on the same warehouse)")
         elif args.command == "validate":
             _validate(args.db)
         elif args.command == "compare":
             _compare(args)
+        elif args.command == "report":
+            _report(args.db, args.index_code, args.quarter, args.out, args.pdf)
         elif args.command == "holdings":
             _holdings(args.db, args.index_code, args.date, args.format, args.out)
         elif args.command == "dev":
