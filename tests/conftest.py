@@ -44,3 +44,12 @@ def default_warehouse(default_market, tmp_path_factory: pytest.TempPathFactory):
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def chartbook_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/chartbook_fixtures.py built once (about 40 s) for the holdings and report tests."""
+    from chartbook_fixtures import chartbook_market
+    from recon_fixtures import build_market
+
+    return build_market(chartbook_market(), tmp_path_factory.mktemp("chartbook"))
