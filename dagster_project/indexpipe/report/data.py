@@ -77,6 +77,7 @@ class Chartbook:
     quarters: tuple[Quarter, ...]  # this quarter and the three before, newest first
     annual_returns: dict[int, dict[str, float]] = field(default_factory=dict)  # year -> index -> total return
     growth_start: date | None = None
+    growth_full_window: bool = False  # the data reaches back the whole ten years
     growth: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
     quarter_returns: dict[str, list[float | None]] = field(default_factory=dict)  # index -> newest first
     twelve_months: dict[str, float | None] = field(default_factory=dict)
@@ -224,7 +225,10 @@ def _growth(con: duckdb.DuckDBPyConnection, book: Chartbook) -> None:
             where index_code in (select unnest($codes)) and date <= $as_of
         ),
         starts as (
-            select index_code, coalesce(max(date) filter (where date < $target_end), min(date)) as start_date
+            select
+                index_code,
+                coalesce(max(date) filter (where date < $target_end), min(date)) as start_date,
+                bool_or(date < $target_end) as full_window
             from levels
             group by all
         ),
@@ -237,7 +241,7 @@ def _growth(con: duckdb.DuckDBPyConnection, book: Chartbook) -> None:
             select m.index_code, m.date from month_ends as m join starts as s using (index_code)
             where m.date > s.start_date
         )
-        select p.index_code, p.date, 1000 * l.total_return_level / b.total_return_level, s.start_date
+        select p.index_code, p.date, 1000 * l.total_return_level / b.total_return_level, s.start_date, s.full_window
         from points as p
         join starts as s using (index_code)
         join levels as l on l.index_code = p.index_code and l.date = p.date
@@ -246,9 +250,10 @@ def _growth(con: duckdb.DuckDBPyConnection, book: Chartbook) -> None:
         """,
         {"codes": list(book.market_cap_codes), "as_of": book.as_of, "target_end": target_end},
     )
-    for code, day, value, start in rows:
+    for code, day, value, start, _ in rows:
         book.growth.setdefault(code, []).append((day, value))
         book.growth_start = start if book.growth_start is None else min(book.growth_start, start)
+    book.growth_full_window = bool(rows) and all(row[4] for row in rows)
 
 
 def _quarter_returns(con: duckdb.DuckDBPyConnection, book: Chartbook) -> None:

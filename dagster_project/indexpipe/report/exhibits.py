@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from indexpipe.report import charts
 from indexpipe.report.data import (
     CHARACTERISTICS,
+    HISTORY_YEARS,
     STYLE_BOX_SEGMENTS,
     STYLE_BOX_STYLES,
     Chartbook,
@@ -122,11 +123,12 @@ def _scaled(value: float | None, factor: float = 100.0) -> float | None:
 
 
 def _growth(book: Chartbook) -> Exhibit:
-    years = round((book.as_of - book.growth_start).days / 365.25) if book.growth_start else 0
-    exhibit = Exhibit("2", "Performance: Growth of a unit", f"Total return (growth of 1,000) {years} years")
-    if not book.growth:
-        exhibit.empty = "No index levels in the window."
-        return exhibit
+    if not book.growth or book.growth_start is None:
+        return Exhibit(
+            "2", "Performance: Growth of a unit", "Total return (growth of 1,000)", empty="No levels."
+        )
+    window = f"{HISTORY_YEARS} years" if book.growth_full_window else f"since {long_date(book.growth_start)}"
+    exhibit = Exhibit("2", "Performance: Growth of a unit", f"Total return (growth of 1,000) {window}")
     series = [
         (book.names[code], [d for d, _ in book.growth[code]], [v for _, v in book.growth[code]])
         for code in book.market_cap_codes
