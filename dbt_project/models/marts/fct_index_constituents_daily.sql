@@ -5,7 +5,8 @@
 -- As of the close of `date`: the composition in force for the next session (so an effective date shows the new
 -- composition, as an index fund holds it after that close), priced at `date`'s close, with the index's shares in
 -- force for the next session (composition_at_close, the same logic as fct_index_holdings, which this view equals
--- on every date that mart has). The ICB industry is the company's classification in force on `date`.
+-- on every date that mart has). The ICB industry is the company's classification in force on `date`
+-- (Unclassified without one).
 {{ config(materialized='view') }}
 with sessions as (
     select session_date as as_of_date, lead(session_date) over (order by session_date) as next_session
@@ -35,7 +36,8 @@ dated as (
 {{ composition_at_close('dated', inline=true) }},
 
 classified as (
-    select w.*, k.icb_industry
+    -- Unclassified when the company has no classification that day, as in fct_industry_weights
+    select w.*, coalesce(k.icb_industry, 'Unclassified') as icb_industry
     from weighted as w
     join {{ ref('stg_securities') }} as s using (security_id)
     asof left join {{ ref('stg_classifications') }} as k
