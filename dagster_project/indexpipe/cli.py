@@ -316,8 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"published:   {DEFAULT_DUCKDB_PATH.parent / 'published'} (Parquet snapshot of the checked marts)"
             )
-            report = _report(DEFAULT_DUCKDB_PATH, "R2000", None, None, pdf=False)
-            print(f"chartbook:   {report}")
+            _report(DEFAULT_DUCKDB_PATH, "R2000", None, None, pdf=False)
             print("lineage UI:  make dev  (Dagster on the same warehouse)")
         elif args.command == "validate":
             _validate(args.db)
