@@ -1,4 +1,4 @@
-"""The ``indexpipe`` command (CONTRACT.md §2): generate, build, day, demo, validate, report, holdings, dev."""
+"""The ``indexpipe`` command (CONTRACT.md §2): generate, build, day, demo, import, validate, compare, report, holdings, dev."""
 
 from __future__ import annotations
 
@@ -202,6 +202,29 @@ def _holdings(db: Path, index_code: str, day: date, fmt: str, out: Path | None) 
     print(f"holdings:    {result.path}")
 
 
+def _import_public(year: int, out: Path, source: Path | None) -> None:
+    from indexpipe.importers.public_market import import_public
+    from indexpipe.importers.public_sources import PublicImportError
+
+    began = time.perf_counter()
+    try:
+        summary = import_public(year, out, source)
+    except PublicImportError as exc:
+        raise CommandError(str(exc)) from exc
+    seconds = time.perf_counter() - began
+    print(
+        f"public files for the June {year} reconstitution in {summary.out_dir} ({seconds:.1f} s): "
+        f"{summary.lines_kept:,} of {summary.lines_read:,} lines kept, {summary.companies:,} companies"
+    )
+    for name, rows in summary.files.items():
+        print(f"  {name:<24} {rows:>12,} rows")
+    members = ", ".join(f"{code} {n:,}" for code, n in summary.membership_rows.items())
+    print(f"initial membership: {members}")
+    for note in summary.notes:
+        print(f"note: {note}")
+    print(f"report: {summary.report}")
+
+
 def _dev(data_dir: Path, db: Path) -> None:
     Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve()).export()
     home = REPO_ROOT / ".dagster_home"
@@ -236,6 +259,22 @@ def parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("demo", help="generate the default market into data/demo and build data/warehouse.duckdb")
+
+    imp = sub.add_parser("import", help="turn freely available files into an input directory")
+    vendors = imp.add_subparsers(dest="vendor", required=True)
+    public = vendors.add_parser(
+        "public",
+        help="Nasdaq screener, daily bar archives, SEC tickers and Russell lists (docs/real-data.md)",
+    )
+    public.add_argument(
+        "--year", type=int, required=True, help="the June reconstitution to prepare (2024, 2025)"
+    )
+    public.add_argument("--out", type=Path, required=True, help="directory to write")
+    public.add_argument(
+        "--source",
+        type=Path,
+        help="folder of the public files (default: shared/data/public beside the repository)",
+    )
 
     validate = sub.add_parser("validate", help="run every Great Expectations suite against a warehouse")
     validate.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
@@ -318,6 +357,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             _report(DEFAULT_DUCKDB_PATH, "R2000", None, None, pdf=False)
             print("lineage UI:  make dev  (Dagster on the same warehouse)")
+        elif args.command == "import":
+            _import_public(args.year, args.out, args.source)
         elif args.command == "validate":
             _validate(args.db)
         elif args.command == "compare":

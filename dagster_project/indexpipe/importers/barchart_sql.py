@@ -1,6 +1,6 @@
 """Reader for Barchart index-component exports saved as SQL seed files (``insert.<list>-MM-DD-YYYY.T<date>.sql``).
 
-Each row is ``('TICKER', 'EQUITY', 'name', 'name', 'USD', last_price, 'MIC')``; the list name and its date are
+Each row is ``('TICKER', 'EQUITY', 'name', 'name' or NULL, 'USD', last_price, 'MIC')``; the list name and its date are
 in the file name, e.g. ``insert.russell-1000-index-05-13-2024.T20240604.sql`` is the Russell 1000 of 2024-05-13.
 """
 
@@ -16,7 +16,8 @@ import pyarrow as pa
 from indexpipe.importers.tickers import normalise
 
 _ROW = re.compile(
-    r"\(\s*'((?:[^']|'')*)',\s*'EQUITY',\s*'((?:[^']|'')*)',\s*'(?:[^']|'')*',\s*'[A-Z]{3}',\s*([-0-9.eE]+|NULL),"
+    r"\(\s*'((?:[^']|'')*)',\s*'EQUITY',\s*'((?:[^']|'')*)',\s*(?:'(?:[^']|'')*'|NULL),\s*'[A-Z]{3}',"
+    r"\s*([-0-9.eE]+|NULL),"
 )
 _FILE = re.compile(
     r"insert\.(?P<list>[a-z0-9-]+?)-(?P<m>\d{2})-(?P<d>\d{2})-(?P<y>\d{4})(?:-page-\d+)?\.T\d{8}\.sql$"

@@ -1,0 +1,165 @@
+"""Daily prices of the imported lines: bars re-based to the screener's share basis, gaps carried, bridges.
+
+The bar archives are adjusted as of their end (April 2025) for splits *and* cash dividends (AGNC's bar of
+2024-05-08 is $8.33 against a $9.54 last sale: eleven monthly $0.12 dividends later), so a bar is the actual
+price times a factor that changes with every later split or dividend. The screener gives the actual price and
+the share count of one day. Each line's bars are therefore scaled so that the bar of the screener day equals the
+screener's price:
+
+* exact anchor (the bars cover the screener day): factor = official previous close (Last Sale - Net Change) /
+  bar of the previous session, else Last Sale / the last bar of the five sessions up to the screener day. The
+  factor is a split ratio (or a chain of them: serial reverse splits reach 1/10,000) times a dividend factor
+  times last-trade noise. One day's price cannot tell a chain of splits from another security under the same
+  ticker, so the factor is applied whatever it is; the split ratio it contains (nearest ratio, when the factor is
+  more than 30% from 1) is only reported.
+* split anchor (the bars end before the screener day, 2025): only a split is recognised, when Last Sale / last
+  bar, net of the market's move over the gap, is beyond 2.5 or 1/2.5 (the nearest split ratio is applied); a
+  smaller move is more likely a price move than a split, and is left to the bridge.
+
+Sessions without a bar between a line's first and last bar (no trade on the bar feed that day) carry the last
+close with zero volume. Sessions after the last bar, up to the last session of June, are synthetic: the path
+follows the Russell 1000 ETF's move from the last bar, plus a straight line in log price that ends on the
+screener's Last Sale on the screener day, and stays flat after it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+SPLIT_RATIOS: tuple[float, ...] = tuple(
+    sorted(
+        {1.0, 1.5, 2 / 3, 2.5, 0.4}
+        | {float(n) for n in (*range(2, 21), 25, 30, 35, 40, 50, 60, 75, 80, 100, 150, 200, 250)}
+        | {1 / n for n in (*range(2, 21), 25, 30, 35, 40, 50, 60, 75, 80, 100, 150, 200, 250)}
+    )
+)
+EXACT_TOLERANCE = math.log(1.3)  # a factor this close to 1 is dividends and last-trade noise, not a split
+SPLIT_THRESHOLD = math.log(2.5)  # a move net of the market this large over the gap is read as a split
+EXACT_WINDOW = 5  # sessions before the screener day whose bar may anchor the line exactly
+
+
+def nearest_split(ratio: float) -> float:
+    return min(SPLIT_RATIOS, key=lambda q: (abs(math.log(ratio / q)), q))
+
+
+@dataclass(frozen=True)
+class BarStats:
+    first: date
+    last: date
+    rows: int
+    close_prev: float | None  # bar of the session before the screener day
+    anchor_date: date | None  # last bar within EXACT_WINDOW sessions up to the screener day
+    anchor_close: float | None
+    last_before: date | None  # last bar on or before the screener day
+    close_before: float | None
+
+
+def bar_stats(
+    con: duckdb.DuckDBPyConnection, table: str, prev_session: date, window_start: date, day: date
+) -> dict[str, BarStats]:
+    rows = con.execute(
+        f"""
+        SELECT ticker, min(date), max(date), count(*),
+               max(close) FILTER (WHERE date = ?),
+               max(date) FILTER (WHERE date BETWEEN ? AND ?),
+               arg_max(close, date) FILTER (WHERE date BETWEEN ? AND ?),
+               max(date) FILTER (WHERE date <= ?),
+               arg_max(close, date) FILTER (WHERE date <= ?)
+        FROM {table} GROUP BY ticker ORDER BY ticker
+        """,
+        [prev_session, window_start, day, window_start, day, day, day],
+    ).fetchall()
+    return {r[0]: BarStats(*r[1:]) for r in rows}
+
+
+@dataclass(frozen=True)
+class Rebase:
+    scale: float  # multiply the bars' closes by this (volumes divide by it)
+    kind: str  # 'exact', 'split' or 'none' (no bar on or before the screener day)
+    split: float  # the split ratio read from the factor (1 when none), for the report
+
+
+def rebase(last_sale: float, net_change: float | None, stats: BarStats, market_move: float = 1.0) -> Rebase:
+    """The factor putting a line's bars on the screener's share basis (module docstring)."""
+    previous_close = last_sale - net_change if net_change is not None else None
+    if stats.close_prev is not None and previous_close is not None and previous_close > 0:
+        factor = previous_close / stats.close_prev
+    elif stats.anchor_close is not None:
+        factor = last_sale / stats.anchor_close
+    else:
+        base = stats.close_before
+        if base is None:
+            return Rebase(1.0, "none", 1.0)
+        moved = last_sale / base / market_move
+        split = nearest_split(moved) if abs(math.log(moved)) >= SPLIT_THRESHOLD else 1.0
+        return Rebase(split, "split", split)
+    split = nearest_split(factor) if abs(math.log(factor)) > EXACT_TOLERANCE else 1.0
+    return Rebase(factor, "exact", split)
+
+
+def read_factor(path: Path) -> dict[date, float]:
+    """Daily closes (``Date,...,Close,...``) of the bridge's market factor; empty when the file is absent."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="") as fh:
+        return {
+            date.fromisoformat(r["Date"][:10]): float(r["Close"])
+            for r in csv.DictReader(fh)
+            if r.get("Close") not in (None, "", "null")
+        }
+
+
+def history_start(con: duckdb.DuckDBPyConnection, table: str) -> date:
+    """The archive's common first day (the first bar date shared by most tickers): a few files reach back years
+    before the rest, and a history that thin would only add reconstitutions of a handful of names."""
+    return con.execute(
+        f"""
+        SELECT first_day FROM (SELECT ticker, min(date) AS first_day FROM {table} GROUP BY ticker)
+        GROUP BY first_day ORDER BY count(*) DESC, first_day LIMIT 1
+        """
+    ).fetchone()[0]
+
+
+PRICES_SQL = """
+CREATE OR REPLACE TEMP TABLE price_rows AS
+WITH grid AS (
+    SELECT l.security_id, l.bars_ticker, l.scale, l.last_bar, s.date, s.k
+    FROM price_lines AS l
+    JOIN sessions AS s ON s.date BETWEEN l.first_date AND l.end_date
+),
+joined AS (
+    SELECT g.*, b.close * g.scale AS bar_close, b.volume / g.scale AS bar_volume
+    FROM grid AS g
+    LEFT JOIN bars AS b ON b.ticker = g.bars_ticker AND b.date = g.date
+),
+filled AS (
+    SELECT *, last_value(bar_close IGNORE NULLS) OVER (
+        PARTITION BY security_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS carried
+    FROM joined
+)
+SELECT
+    f.security_id,
+    f.date,
+    greatest(round(CASE
+        WHEN f.bar_close IS NOT NULL THEN f.bar_close
+        WHEN f.date <= f.last_bar THEN f.carried
+        WHEN f.date <= br.bridge_date THEN exp(
+            ln(br.p_last) + (fa.ln_f - br.ln_f_last)
+            + (f.k - br.k_last) / (br.k_bridge - br.k_last)
+              * (ln(br.px) - ln(br.p_last) - (br.ln_f_bridge - br.ln_f_last)))
+        ELSE br.px
+    END, 6), 0.000001) AS close,
+    CASE WHEN f.bar_close IS NOT NULL THEN round(f.bar_volume)::BIGINT ELSE 0 END AS volume,
+    CASE WHEN f.bar_close IS NOT NULL THEN 'bar' WHEN f.date <= f.last_bar THEN 'carried' ELSE 'synthetic' END
+        AS origin
+FROM filled AS f
+LEFT JOIN bridges AS br USING (security_id)
+LEFT JOIN factor AS fa ON fa.date = f.date
+"""
