@@ -73,4 +73,4 @@ def load_bars(con: duckdb.DuckDBPyConnection, combined: Path, table: str) -> int
         WHERE Close IS NOT NULL AND Close > 0
         """
     )
-    return con.execute(f"SELECT count(*) FROM {sql_ident(table)}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {sql_ident(table)}").fetchall()[0][0]

@@ -28,13 +28,14 @@ from indexpipe.importers.names import first_word, name_stem
 from indexpipe.importers.nasdaq_screener import read_screener
 from indexpipe.importers.public_prices import (
     EXACT_WINDOW,
-    PRICES_SQL,
     BarStats,
     Rebase,
     bar_stats,
+    build_price_rows,
     history_start,
     read_factor,
     rebase,
+    volume_factor,
 )
 from indexpipe.importers.public_report import ReportFacts, render_report
 from indexpipe.importers.public_sources import (
@@ -68,7 +69,8 @@ REPORT_NAME = "import_report.md"
 DROP_NO_LAST_SALE = "no last sale in the screener"
 DROP_NO_BARS = "no daily bars (delisted or renamed before the archive's end; survivors only)"
 DROP_NO_ANCHOR = (
-    "no bar within five sessions up to the screener day (bars start later: not this line's prices)"
+    "no bar in the five sessions up to the screener day (the bars start later or stop earlier: another security "
+    "under the ticker, e.g. INBX, or a stale line)"
 )
 DROP_STALE = "bars end early (no price to bridge from)"
 DROP_OUT_OF_WINDOW = "no bars in the history window"
@@ -186,11 +188,14 @@ def import_public(year: int, out: Path, source: Path | None = None) -> ImportSum
             combined = Path(scratch) / "bars.csv"
             bar_files = combine_archives(bar_archives(source), combined)
             bar_rows = load_bars(con, combined, "bars")
-        bars_end = con.execute("SELECT max(date) FROM bars").fetchone()[0]
+        bars_end = con.execute("SELECT max(date) FROM bars").fetchall()[0][0]
         cal = _Calendar.of(year, sources.screener_date, bars_end)
         start = history_start(con, "bars")
         stats = bar_stats(con, "bars", cal.previous_session, cal.window_start, cal.screener_date)
         bridged = cal.screener_date > bars_end
+        con.register("screener_arrow", pa.table({"ticker": [r["ticker"] for r in screener],
+                                                 "volume": [r["volume"] for r in screener]}))  # fmt: skip
+        volumes = volume_factor(con, "bars", "screener_arrow", cal.screener_date)
         factor = read_factor(source / BRIDGE_FACTOR_FILE) if bridged else {}
 
         records = [_record(row) for row in screener]
@@ -206,7 +211,7 @@ def import_public(year: int, out: Path, source: Path | None = None) -> ImportSum
         _assign_exchanges(records, sec)
 
         kept = [r for r in records if r.drop is None]
-        _write_tables(con, out, kept, in_lists, cal, bridged, factor, bars_end)
+        _write_tables(con, out, kept, in_lists, cal, factor, volumes)
         membership, unmatched = _initial_membership(records, screener_index, member_lists, minus_lists)
         _write_membership(con, out, membership)
         files = _file_rows(out)
@@ -225,6 +230,7 @@ def import_public(year: int, out: Path, source: Path | None = None) -> ImportSum
             bridged=bridged,
             bridge_factor=BRIDGE_FACTOR_FILE if factor else None,
             price_end=cal.june_end if bridged else bars_end,
+            volume_factor=volumes,
             records=records,
             renames=renames,
             price_origin=price_origin,
@@ -513,9 +519,8 @@ def _write_tables(
     kept: list[LineRecord],
     listed: set[str],
     cal: _Calendar,
-    bridged: bool,
     factor: dict[date, float],
-    bars_end: date,
+    volumes: float,
 ) -> None:
     companies: dict[str, list[LineRecord]] = {}
     for r in kept:
@@ -583,6 +588,7 @@ def _write_tables(
         "security_id": [r.ticker for r in kept],
         "bars_ticker": [r.bars_ticker for r in kept],
         "scale": [r.rebase.scale for r in kept],
+        "volume_factor": [volumes] * len(kept),
         "first_date": [r.first_date for r in kept],
         "last_bar": [min(r.stats.last, r.end_date) for r in kept],
         "end_date": [r.end_date for r in kept],
@@ -590,23 +596,7 @@ def _write_tables(
     }
     con.register("price_lines_arrow", pa.table(price_lines))
     con.execute("CREATE OR REPLACE TEMP TABLE price_lines AS SELECT * FROM price_lines_arrow")
-    # the bridge of each line whose bars stop before the end: from its last (re-based) bar to the Last Sale
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE bridges AS
-        SELECT l.security_id, b.close * l.scale AS p_last, s_last.k AS k_last, f_last.ln_f AS ln_f_last,
-               ?::DATE AS bridge_date, s_d.k AS k_bridge, f_d.ln_f AS ln_f_bridge, l.px
-        FROM price_lines AS l
-        JOIN bars AS b ON b.ticker = l.bars_ticker AND b.date = l.last_bar
-        JOIN sessions AS s_last ON s_last.date = l.last_bar
-        JOIN factor AS f_last ON f_last.date = l.last_bar
-        JOIN sessions AS s_d ON s_d.date = ?::DATE
-        JOIN factor AS f_d ON f_d.date = ?::DATE
-        WHERE l.last_bar < l.end_date
-        """,
-        [cal.screener_date] * 3,
-    )
-    con.execute(PRICES_SQL)
+    build_price_rows(con, cal.screener_date)
     con.execute(
         f"COPY (SELECT date, security_id, close, volume FROM price_rows ORDER BY security_id, date) "
         f"TO {sql_string(str(out / 'prices.parquet'))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
@@ -675,11 +665,11 @@ def _file_rows(out: Path) -> dict[str, int]:
             if path.name.endswith(".csv"):
                 counts[path.name] = con.execute(
                     f"SELECT count(*) FROM read_csv({sql_string(str(path))}, header = true, all_varchar = true)"
-                ).fetchone()[0]
+                ).fetchall()[0][0]
             elif path.name.endswith(".parquet"):
                 counts[path.name] = con.execute(
                     f"SELECT count(*) FROM read_parquet({sql_string(str(path))})"
-                ).fetchone()[0]
+                ).fetchall()[0][0]
     return counts
 
 

@@ -16,6 +16,11 @@ screener's price:
   bar, net of the market's move over the gap, is beyond 2.5 or 1/2.5 (the nearest split ratio is applied); a
   smaller move is more likely a price move than a split, and is left to the bridge.
 
+Volumes: the bars hold one venue's trades (a few percent of the market's). They are multiplied by one factor for
+all lines, the median ratio of the screener's volume (every venue) to the line's median bar volume over the 20
+sessions up to the screener day, so that dollar-volume thresholds see market-wide volume; the screener may have
+been taken before the close, so the factor is a lower bound.
+
 Sessions without a bar between a line's first and last bar (no trade on the bar feed that day) carry the last
 close with zero volume. Sessions after the last bar, up to the last session of June, are synthetic: the path
 follows the Russell 1000 ETF's move from the last bar, plus a straight line in log price that ends on the
@@ -123,18 +128,32 @@ def history_start(con: duckdb.DuckDBPyConnection, table: str) -> date:
         SELECT first_day FROM (SELECT ticker, min(date) AS first_day FROM {table} GROUP BY ticker)
         GROUP BY first_day ORDER BY count(*) DESC, first_day LIMIT 1
         """
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
+
+# The bridge of each line whose bars stop before its end date: from its last (re-based) bar to the Last Sale.
+BRIDGES_SQL = """
+CREATE OR REPLACE TEMP TABLE bridges AS
+SELECT l.security_id, b.close * l.scale AS p_last, s_last.k AS k_last, f_last.ln_f AS ln_f_last,
+       $screener_date::DATE AS bridge_date, s_d.k AS k_bridge, f_d.ln_f AS ln_f_bridge, l.px
+FROM price_lines AS l
+JOIN bars AS b ON b.ticker = l.bars_ticker AND b.date = l.last_bar
+JOIN sessions AS s_last ON s_last.date = l.last_bar
+JOIN factor AS f_last ON f_last.date = l.last_bar
+JOIN sessions AS s_d ON s_d.date = $screener_date::DATE
+JOIN factor AS f_d ON f_d.date = $screener_date::DATE
+WHERE l.last_bar < l.end_date
+"""
 
 PRICES_SQL = """
 CREATE OR REPLACE TEMP TABLE price_rows AS
 WITH grid AS (
-    SELECT l.security_id, l.bars_ticker, l.scale, l.last_bar, s.date, s.k
+    SELECT l.security_id, l.bars_ticker, l.scale, l.volume_factor, l.last_bar, s.date, s.k
     FROM price_lines AS l
     JOIN sessions AS s ON s.date BETWEEN l.first_date AND l.end_date
 ),
 joined AS (
-    SELECT g.*, b.close * g.scale AS bar_close, b.volume / g.scale AS bar_volume
+    SELECT g.*, b.close * g.scale AS bar_close, b.volume * g.volume_factor / g.scale AS bar_volume
     FROM grid AS g
     LEFT JOIN bars AS b ON b.ticker = g.bars_ticker AND b.date = g.date
 ),
@@ -163,3 +182,30 @@ FROM filled AS f
 LEFT JOIN bridges AS br USING (security_id)
 LEFT JOIN factor AS fa ON fa.date = f.date
 """
+
+
+def build_price_rows(con: duckdb.DuckDBPyConnection, screener_date: date) -> None:
+    """``price_rows(security_id, date, close, volume, origin)`` from the temp tables ``bars(ticker, date, close,
+    volume)``, ``sessions(date, k)`` (k = session number), ``factor(date, ln_f)`` (log of the bridge's market
+    factor, 0 without one) and ``price_lines(security_id, bars_ticker, scale, volume_factor, first_date, last_bar,
+    end_date, px)``: one row per line and session from ``first_date`` to ``end_date``."""
+    con.execute(BRIDGES_SQL, {"screener_date": screener_date})
+    con.execute(PRICES_SQL)
+
+
+def volume_factor(con: duckdb.DuckDBPyConnection, table: str, screener: str, day: date) -> float:
+    """The median ratio of the screener's volume to each line's median bar volume over the 20 sessions up to
+    ``day`` (module docstring); 1 when no line has both."""
+    value = con.execute(
+        f"""
+        WITH recent AS (
+            SELECT ticker, volume FROM {table} WHERE date <= ?
+            QUALIFY row_number() OVER (PARTITION BY ticker ORDER BY date DESC) <= 20
+        ),
+        typical AS (SELECT ticker, median(volume) AS volume FROM recent GROUP BY ticker)
+        SELECT median(s.volume / t.volume) FROM {screener} AS s JOIN typical AS t USING (ticker)
+        WHERE s.volume > 0 AND t.volume > 0
+        """,
+        [day],
+    ).fetchall()[0][0]
+    return float(value) if value else 1.0

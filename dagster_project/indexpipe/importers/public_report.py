@@ -43,6 +43,7 @@ class ReportFacts:
     bridged: bool
     bridge_factor: str | None
     price_end: date
+    volume_factor: float
     records: list[LineRecord]
     renames: list[tuple[str, str]]
     price_origin: dict[str, int]
@@ -207,6 +208,10 @@ def _prices_section(f: ReportFacts, kept: list[LineRecord], w) -> None:
     w(f"- carried forward (no bar that session between a line's first and last bar; close repeated, volume 0): "
       f"{f.price_origin.get('carried', 0):,}")  # fmt: skip
     w(f"- synthetic (after the line's last bar): {f.price_origin.get('synthetic', 0):,}\n")
+    w(f"**Volumes.** The bars hold one venue's trades; every volume is multiplied by {f.volume_factor:.2f}, the "
+      "median ratio of the screener's volume (all venues) to a line's median bar volume over the 20 sessions up to "
+      "the screener day, so that dollar-volume thresholds (the $175k for extra share classes) see market-wide "
+      "volume. The screener may have been taken during the session, so this is a lower bound.\n")  # fmt: skip
     exact = [r for r in kept if r.rebase.kind == "exact"]
     split_lines = sorted((r for r in kept if r.rebase.split != 1.0), key=lambda r: r.ticker)
     w("**Re-basing.** The bars are adjusted as of their end for splits and cash dividends, so each line's closes "
