@@ -386,36 +386,64 @@ def test_rebase_factors_by_hand() -> None:
     assert nearest_split(0.0998) == 0.1 and nearest_split(1.45) == 1.5
 
 
-def test_prices_carry_gaps_and_bridge_to_the_screener_price() -> None:
+def _price_rows(points: list[tuple[date, float]]) -> list[tuple]:
+    """price_rows for one line X1: bars on the first and third of seven sessions, a 2:1 split to undo (scale 2),
+    volumes x10, the screener day on the sixth session (Last Sale 12.1) and the given price points."""
     con = duckdb.connect()
     days = [date(2025, 3, 31), date(2025, 4, 1), date(2025, 4, 2), date(2025, 4, 3), date(2025, 4, 4),
-            date(2025, 4, 7)]  # fmt: skip
-    con.register("s", pa.table({"date": days, "k": list(range(6))}))
+            date(2025, 4, 7), date(2025, 4, 8)]  # fmt: skip
+    con.register("s", pa.table({"date": days, "k": list(range(7))}))
     con.execute("CREATE TEMP TABLE sessions AS SELECT * FROM s")
-    # the market factor: 100 on the last bar's day, 110 the next two sessions
-    con.register("f", pa.table({"date": days, "ln_f": [math.log(x) for x in (100, 100, 100, 110, 110, 110)]}))
+    # the market factor: 100 up to the last bar's day, 110 after it
+    ln_f = [math.log(x) for x in (100, 100, 100, 110, 110, 110, 110)]
+    con.register("f", pa.table({"date": days, "ln_f": ln_f}))
     con.execute("CREATE TEMP TABLE factor AS SELECT * FROM f")
-    # bars on k=0 and k=2 only (k=1 has no trade); scale 2 (a 2:1 split after the screener day)
     con.execute(
         "CREATE TEMP TABLE bars AS SELECT * FROM (VALUES ('X', DATE '2025-03-31', 4.0, 100.0), "
         "('X', DATE '2025-04-02', 5.0, 300.0)) AS t(ticker, date, close, volume)"
     )
     con.execute(
         "CREATE TEMP TABLE price_lines AS SELECT 'X1' AS security_id, 'X' AS bars_ticker, 2.0 AS scale, "
-        "10.0 AS volume_factor, "
-        "DATE '2025-03-31' AS first_date, DATE '2025-04-02' AS last_bar, DATE '2025-04-07' AS end_date, 12.1 AS px"
+        "10.0 AS volume_factor, DATE '2025-03-31' AS first_date, DATE '2025-04-02' AS last_bar, "
+        "DATE '2025-04-08' AS end_date, 12.1 AS px"
     )
-    build_price_rows(con, date(2025, 4, 4))  # the screener day is k=4
-    rows = con.execute("SELECT date, close, volume, origin FROM price_rows ORDER BY date").fetchall()
+    con.register("p", pa.table({"security_id": ["X1"] * len(points), "date": [d for d, _ in points],
+                                "price": [x for _, x in points]}))  # fmt: skip
+    con.execute("CREATE TEMP TABLE price_points AS SELECT security_id, date::DATE AS date, price FROM p")
+    build_price_rows(con, date(2025, 4, 7))  # the screener day is k=5
+    return con.execute("SELECT date, close, volume, origin FROM price_rows ORDER BY date").fetchall()
+
+
+def test_prices_carry_gaps_and_bridge_to_the_screener_price() -> None:
+    rows = _price_rows([])
     closes = [r[1] for r in rows]
     assert closes[0] == 8.0 and rows[0][2] == 500  # 4.0 x 2; volume 100 x 10 / 2
     assert (closes[1], rows[1][2], rows[1][3]) == (8.0, 0, "carried")
     assert closes[2] == 10.0 and rows[2][2] == 1500
-    # k=3: ln p = ln 10 + ln(110/100) + (3-2)/(4-2) x (ln 12.1 - ln 10 - ln 1.1) -> 10 x 1.1 x 1.1^0.5 = 11.536897
-    assert closes[3] == pytest.approx(10 * 1.1**1.5, abs=1e-6)
-    assert closes[4] == pytest.approx(12.1)  # on the screener day: the Last Sale
-    assert closes[5] == pytest.approx(12.1) and rows[5][3] == "synthetic"  # flat after it
-    assert [r[3] for r in rows] == ["bar", "carried", "bar", "synthetic", "synthetic", "synthetic"]
+    # k=3: ln p = ln 10 + ln(110/100) + (3-2)/(5-2) x (ln 12.1 - ln 10 - ln 1.1) = ln 10 + ln 1.1 + ln(1.1)/3
+    assert closes[3] == pytest.approx(10 * 1.1 ** (4 / 3), abs=1e-6)
+    assert closes[4] == pytest.approx(10 * 1.1 ** (5 / 3), abs=1e-6)  # k=4: two thirds of the way
+    assert closes[5] == pytest.approx(12.1)  # on the screener day: the Last Sale
+    assert closes[6] == pytest.approx(12.1)  # flat after it
+    assert [r[3] for r in rows] == [
+        "bar",
+        "carried",
+        "bar",
+        "synthetic",
+        "synthetic",
+        "synthetic",
+        "synthetic",
+    ]
+
+
+def test_bridge_goes_through_an_etf_price_in_the_gap() -> None:
+    rows = _price_rows([(date(2025, 4, 4), 13.31)])  # a vendor price on k=4
+    closes = [r[1] for r in rows]
+    # k=3: ln 10 + ln 1.1 + (3-2)/(4-2) x (ln 13.31 - ln 10 - ln 1.1) = ln 10 + ln 1.1 + ln 1.1 -> 12.1
+    assert closes[3] == pytest.approx(12.1, abs=1e-6)
+    assert closes[4] == pytest.approx(13.31, abs=1e-6)
+    # k=5, the screener day, is the next anchor: its Last Sale; flat after
+    assert closes[5] == pytest.approx(12.1) and closes[6] == pytest.approx(12.1)
 
 
 # ------------------------------------------------------------------------------------------------ command

@@ -13,9 +13,9 @@ import re
 _SECURITY_WORDS = re.compile(
     r"\b(common\s+)?shares? of beneficial interest\b"
     r"|\b(class|cl|series|ser)\s+[a-z](-?\d)?\b"
-    r"|\b(common|capital|ordinary|subordinate|subordinated|restricted|limited|multiple|non-?voting|voting)"
+    r"|\b(common|capital|ordinary|subordinate|subordinated|restricted|limited|multiple|non[- ]?voting|voting)"
     r"(\s+voting)?\s+(stock|shares?)\b"
-    r"|\bnon-?voting\b|\bnew york registry shares\b"
+    r"|\bnon[- ]?voting\b|\bnew york registry shares\b"
     r"|\bamerican depositary shares?\b|\bamerican depository shares?\b|\bads\b|\b(no )?par value( per share)?\b"
     r"|\b(common|ordinary)\b"
 )

@@ -48,6 +48,7 @@ from indexpipe.importers.public_sources import (
     bar_archives,
     check_source,
     read_list,
+    read_prices,
 )
 from indexpipe.importers.sec_tickers import read_sec_tickers
 from indexpipe.importers.security_types import InferredType, infer_security_type
@@ -177,6 +178,7 @@ def import_public(year: int, out: Path, source: Path | None = None) -> ImportSum
             m.index_code: read_list(source, m.minus) for m in sources.members if m.minus is not None
         }
         evidence_lists = [(f, read_list(source, f)) for f in sources.evidence if (source / f.path).is_file()]
+        price_files = [read_prices(source, f) for f in sources.price_points if (source / f.path).is_file()]
     except (OSError, ValueError) as exc:
         raise PublicImportError(f"cannot read a source file: {exc}") from exc
     missing_evidence = [f.path for f in sources.evidence if not (source / f.path).is_file()]
@@ -211,6 +213,12 @@ def import_public(year: int, out: Path, source: Path | None = None) -> ImportSum
         _assign_exchanges(records, sec)
 
         kept = [r for r in records if r.drop is None]
+        points = _price_points(records, screener_index, price_files, factor, cal, bars_end) if bridged else []
+        con.register("price_points_arrow", pa.table(
+            {"security_id": [p[0] for p in points], "date": [p[1] for p in points], "price": [p[2] for p in points]},
+            schema=pa.schema([("security_id", pa.string()), ("date", pa.date32()), ("price", pa.float64())]),
+        ))  # fmt: skip
+        con.execute("CREATE OR REPLACE TEMP TABLE price_points AS SELECT * FROM price_points_arrow")
         _write_tables(con, out, kept, in_lists, cal, factor, volumes)
         membership, unmatched = _initial_membership(records, screener_index, member_lists, minus_lists)
         _write_membership(con, out, membership)
@@ -231,6 +239,8 @@ def import_public(year: int, out: Path, source: Path | None = None) -> ImportSum
             bridge_factor=BRIDGE_FACTOR_FILE if factor else None,
             price_end=cal.june_end if bridged else bars_end,
             volume_factor=volumes,
+            price_points=tuple((d, len(rows)) for d, rows in price_files),
+            price_points_used=len(points),
             records=records,
             renames=renames,
             price_origin=price_origin,
@@ -441,6 +451,34 @@ def _rebase_lines(
             r.drop = DROP_OUT_OF_WINDOW
 
 
+def _price_points(
+    records: list[LineRecord],
+    index: TickerIndex,
+    price_files: list[tuple[date, list[tuple[str, float]]]],
+    factor: dict[date, float],
+    cal: _Calendar,
+    bars_end: date,
+) -> list[tuple[str, date, float]]:
+    """(security, date, price) anchors from ETF holdings dated between the bars' end and the screener day, for
+    kept lines; a price that moved more than twofold against the screener's, net of the market, is left out (a
+    split in between would make it another share basis)."""
+    by_ticker = {r.ticker: r for r in records if r.drop is None}
+    points: dict[tuple[str, date], float] = {}
+    for as_of, rows in price_files:
+        if not bars_end < as_of < cal.screener_date or as_of not in cal.sessions:
+            continue
+        for raw, price in rows:
+            record = by_ticker.get(index.resolve(raw) or "")
+            if record is None or record.last_sale is None:
+                continue
+            moved = math.log(price / record.last_sale) + math.log(
+                _factor_move(factor, as_of, cal.screener_date)
+            )
+            if abs(moved) <= math.log(2):
+                points.setdefault((record.ticker, as_of), price)
+    return [(sid, d, price) for (sid, d), price in sorted(points.items())]
+
+
 def _factor_at(factor: dict[date, float], day: date) -> float | None:
     for back in range(8):
         value = factor.get(day - timedelta(days=back))
@@ -457,9 +495,16 @@ def _factor_move(factor: dict[date, float], first: date, last: date) -> float:
 def _group(records: list[LineRecord]) -> None:
     """Companies over the lines still in, then the company-level market cap test and the share counts."""
     alive = [r for r in records if r.drop is None]
+    names = {r.ticker: r.name for r in records}
+    # a class added from a list groups under its screener sibling's name (iShares truncates names: "U HAUL NON
+    # VOTING SERIES N" is U-Haul Holding's)
     groups = group_companies(
-        [Line(r.ticker, r.name, r.cik, r.implied_shares, r.security_type in CLASS_TYPES) for r in alive]
-    )
+        [
+            Line(r.ticker, names[r.sibling] if r.sibling else r.name, r.cik, r.implied_shares,
+                 r.security_type in CLASS_TYPES)
+            for r in alive
+        ]
+    )  # fmt: skip
     for r in alive:
         r.company = groups[r.ticker]
         if r.company.is_tracking:

@@ -22,9 +22,10 @@ sessions up to the screener day, so that dollar-volume thresholds see market-wid
 been taken before the close, so the factor is a lower bound.
 
 Sessions without a bar between a line's first and last bar (no trade on the bar feed that day) carry the last
-close with zero volume. Sessions after the last bar, up to the last session of June, are synthetic: the path
-follows the Russell 1000 ETF's move from the last bar, plus a straight line in log price that ends on the
-screener's Last Sale on the screener day, and stays flat after it.
+close with zero volume. Sessions after the last bar, up to the last session of June, are synthetic: the path goes
+through anchors (the last bar, the vendor prices of the ETF holdings files dated in the gap for the lines they
+hold, and the screener's Last Sale on the screener day); between two anchors it follows the Russell 1000 ETF's
+move plus a straight line in log price that closes the gap, and it stays flat after the screener day.
 """
 
 from __future__ import annotations
@@ -131,18 +132,31 @@ def history_start(con: duckdb.DuckDBPyConnection, table: str) -> date:
     ).fetchall()[0][0]
 
 
-# The bridge of each line whose bars stop before its end date: from its last (re-based) bar to the Last Sale.
-BRIDGES_SQL = """
-CREATE OR REPLACE TEMP TABLE bridges AS
-SELECT l.security_id, b.close * l.scale AS p_last, s_last.k AS k_last, f_last.ln_f AS ln_f_last,
-       $screener_date::DATE AS bridge_date, s_d.k AS k_bridge, f_d.ln_f AS ln_f_bridge, l.px
-FROM price_lines AS l
-JOIN bars AS b ON b.ticker = l.bars_ticker AND b.date = l.last_bar
-JOIN sessions AS s_last ON s_last.date = l.last_bar
-JOIN factor AS f_last ON f_last.date = l.last_bar
-JOIN sessions AS s_d ON s_d.date = $screener_date::DATE
-JOIN factor AS f_d ON f_d.date = $screener_date::DATE
-WHERE l.last_bar < l.end_date
+# The points a bridged line's synthetic path goes through: its last (re-based) bar, the actual prices of
+# ``price_points`` (ETF holdings' vendor prices between the bars' end and the screener day) and the screener's
+# Last Sale on the screener day.
+ANCHORS_SQL = """
+CREATE OR REPLACE TEMP TABLE anchors AS
+WITH bridged AS (
+    SELECT * FROM price_lines WHERE last_bar < end_date AND last_bar < $screener_date::DATE
+),
+points AS (
+    SELECT l.security_id, l.last_bar AS date, ln(b.close * l.scale) AS ln_p
+    FROM bridged AS l
+    JOIN bars AS b ON b.ticker = l.bars_ticker AND b.date = l.last_bar
+    UNION ALL
+    SELECT p.security_id, p.date, ln(p.price)
+    FROM price_points AS p
+    JOIN bridged AS l USING (security_id)
+    WHERE p.date > l.last_bar AND p.date < $screener_date::DATE AND p.price > 0
+    UNION ALL
+    SELECT security_id, $screener_date::DATE, ln(px) FROM bridged
+)
+SELECT pt.security_id, pt.date, s.k, avg(pt.ln_p) AS ln_p, any_value(f.ln_f) AS ln_f
+FROM points AS pt
+JOIN sessions AS s USING (date)
+JOIN factor AS f USING (date)
+GROUP BY ALL
 """
 
 PRICES_SQL = """
@@ -162,6 +176,22 @@ filled AS (
         PARTITION BY security_id ORDER BY date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS carried
     FROM joined
+),
+synthetic AS (
+    -- between two anchors: the market factor's move plus a straight line in log price that closes the gap;
+    -- after the last anchor (the screener day): flat
+    SELECT
+        t.security_id,
+        t.date,
+        CASE
+            WHEN a1.k IS NULL OR a1.k = a0.k THEN exp(a0.ln_p)
+            ELSE exp(a0.ln_p + (fa.ln_f - a0.ln_f)
+                     + (t.k - a0.k) / (a1.k - a0.k) * (a1.ln_p - a0.ln_p - (a1.ln_f - a0.ln_f)))
+        END AS close
+    FROM (SELECT security_id, date, k FROM filled WHERE date > last_bar) AS t
+    JOIN factor AS fa ON fa.date = t.date
+    ASOF JOIN anchors AS a0 ON a0.security_id = t.security_id AND t.date >= a0.date
+    ASOF LEFT JOIN anchors AS a1 ON a1.security_id = t.security_id AND t.date <= a1.date
 )
 SELECT
     f.security_id,
@@ -169,27 +199,23 @@ SELECT
     greatest(round(CASE
         WHEN f.bar_close IS NOT NULL THEN f.bar_close
         WHEN f.date <= f.last_bar THEN f.carried
-        WHEN f.date <= br.bridge_date THEN exp(
-            ln(br.p_last) + (fa.ln_f - br.ln_f_last)
-            + (f.k - br.k_last) / (br.k_bridge - br.k_last)
-              * (ln(br.px) - ln(br.p_last) - (br.ln_f_bridge - br.ln_f_last)))
-        ELSE br.px
+        ELSE sy.close
     END, 6), 0.000001) AS close,
     CASE WHEN f.bar_close IS NOT NULL THEN round(f.bar_volume)::BIGINT ELSE 0 END AS volume,
     CASE WHEN f.bar_close IS NOT NULL THEN 'bar' WHEN f.date <= f.last_bar THEN 'carried' ELSE 'synthetic' END
         AS origin
 FROM filled AS f
-LEFT JOIN bridges AS br USING (security_id)
-LEFT JOIN factor AS fa ON fa.date = f.date
+LEFT JOIN synthetic AS sy USING (security_id, date)
 """
 
 
 def build_price_rows(con: duckdb.DuckDBPyConnection, screener_date: date) -> None:
     """``price_rows(security_id, date, close, volume, origin)`` from the temp tables ``bars(ticker, date, close,
     volume)``, ``sessions(date, k)`` (k = session number), ``factor(date, ln_f)`` (log of the bridge's market
-    factor, 0 without one) and ``price_lines(security_id, bars_ticker, scale, volume_factor, first_date, last_bar,
-    end_date, px)``: one row per line and session from ``first_date`` to ``end_date``."""
-    con.execute(BRIDGES_SQL, {"screener_date": screener_date})
+    factor, 0 without one), ``price_lines(security_id, bars_ticker, scale, volume_factor, first_date, last_bar,
+    end_date, px)`` and ``price_points(security_id, date, price)`` (may be empty): one row per line and session
+    from ``first_date`` to ``end_date``."""
+    con.execute(ANCHORS_SQL, {"screener_date": screener_date})
     con.execute(PRICES_SQL)
 
 

@@ -44,6 +44,10 @@ class ReportFacts:
     bridge_factor: str | None
     price_end: date
     volume_factor: float
+    price_points: tuple[
+        tuple[date, int], ...
+    ]  # (date, prices) of the ETF holdings files anchoring the bridge
+    price_points_used: int
     records: list[LineRecord]
     renames: list[tuple[str, str]]
     price_origin: dict[str, int]
@@ -239,8 +243,12 @@ def _prices_section(f: ReportFacts, kept: list[LineRecord], w) -> None:
         bridged = sum(1 for r in kept if r.stats.last < r.end_date)
         w(f"**Synthetic sessions.** The bars end {f.bars_end}, before the rank day; the engine needs a close on the rank "
           f"day and through the reconstitution. For {bridged:,} lines the sessions after the last bar are "
-          f"synthesised: log price = last bar + the Russell 1000 ETF's log move since then + a straight line that "
-          f"ends on the screener's Last Sale on {f.screener_date}; flat at the Last Sale after it, to {f.price_end}. "
+          f"synthesised through anchors: the last bar, the vendor prices of ETF holdings dated in the gap ("
+          + ", ".join(f"{d}: {n:,} prices" for d, n in f.price_points)
+          + f"; {f.price_points_used:,} used for kept lines whose price moved less than twofold against the "
+          f"screener's, net of the market) and the screener's Last Sale on {f.screener_date}. Between two anchors, "
+          "log price = the Russell 1000 ETF's log move + a straight line that closes the gap; flat at the Last "
+          f"Sale after the screener day, to {f.price_end}. "
           + ("(The ETF's closes were absent: the path is the straight line alone.) " if not f.bridge_factor else "")
           + "Volume is 0 on synthetic sessions.\n")  # fmt: skip
 

@@ -60,6 +60,8 @@ class YearSources:
     screener_date: date
     members: tuple[MembershipList, ...]
     evidence: tuple[ListFile, ...] = field(default_factory=tuple)
+    # ETF holdings dated between the bars' end and the screener day: their vendor prices anchor the synthetic path
+    price_points: tuple[ListFile, ...] = field(default_factory=tuple)
 
 
 _BARCHART = "r1000_r2000_lists_2024-05_barchart_via_sql/"
@@ -90,6 +92,7 @@ YEARS: dict[int, YearSources] = {
             ListFile("iwm_2024-09-27_inferred/IWM_holdings.csv", "ishares", date(2024, 9, 27)),
             ListFile("iwv_2025-05-02/IWV_holdings.csv", "ishares"),
         ),
+        price_points=(ListFile("iwv_2025-05-02/IWV_holdings.csv", "ishares"), _IWM_2025, _IWV_2025),
     ),
 }  # fmt: skip
 
@@ -123,6 +126,18 @@ def read_list(source: Path, list_file: ListFile) -> ListRows:
         if t
     ]
     return ListRows(as_of, tuple(t for t, _ in rows), tuple(n for _, n in rows))
+
+
+def read_prices(source: Path, list_file: ListFile) -> tuple[date, list[tuple[str, float]]]:
+    """The date and the (ticker as written, price) rows of an ETF holdings file."""
+    holdings = read_holdings(source / list_file.path)
+    as_of = list_file.as_of or holdings.as_of
+    if as_of is None:
+        raise PublicImportError(
+            f"{source / list_file.path}: the holdings carry no date and none is configured"
+        )
+    rows = zip(holdings.tickers, holdings.rows.column("price").to_pylist(), strict=True)
+    return as_of, [(t, p) for t, p in rows if t and p and p > 0]
 
 
 def required_files(sources: YearSources) -> list[str]:
