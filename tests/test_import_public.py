@@ -421,8 +421,8 @@ def test_prices_carry_gaps_and_bridge_to_the_screener_price() -> None:
     assert (closes[1], rows[1][2], rows[1][3]) == (8.0, 0, "carried")
     assert closes[2] == 10.0 and rows[2][2] == 1500
     # k=3: ln p = ln 10 + ln(110/100) + (3-2)/(5-2) x (ln 12.1 - ln 10 - ln 1.1) = ln 10 + ln 1.1 + ln(1.1)/3
-    assert closes[3] == pytest.approx(10 * 1.1 ** (4 / 3), abs=1e-6)
-    assert closes[4] == pytest.approx(10 * 1.1 ** (5 / 3), abs=1e-6)  # k=4: two thirds of the way
+    assert closes[3] == pytest.approx(10 * 1.1 ** (4 / 3), rel=1e-5)  # six significant digits
+    assert closes[4] == pytest.approx(10 * 1.1 ** (5 / 3), rel=1e-5)  # k=4: two thirds of the way
     assert closes[5] == pytest.approx(12.1)  # on the screener day: the Last Sale
     assert closes[6] == pytest.approx(12.1)  # flat after it
     assert [r[3] for r in rows] == [
@@ -440,8 +440,8 @@ def test_bridge_goes_through_an_etf_price_in_the_gap() -> None:
     rows = _price_rows([(date(2025, 4, 4), 13.31)])  # a vendor price on k=4
     closes = [r[1] for r in rows]
     # k=3: ln 10 + ln 1.1 + (3-2)/(4-2) x (ln 13.31 - ln 10 - ln 1.1) = ln 10 + ln 1.1 + ln 1.1 -> 12.1
-    assert closes[3] == pytest.approx(12.1, abs=1e-6)
-    assert closes[4] == pytest.approx(13.31, abs=1e-6)
+    assert closes[3] == pytest.approx(12.1, rel=1e-5)
+    assert closes[4] == pytest.approx(13.31, rel=1e-5)
     # k=5, the screener day, is the next anchor: its Last Sale; flat after
     assert closes[5] == pytest.approx(12.1) and closes[6] == pytest.approx(12.1)
 

@@ -192,20 +192,26 @@ synthetic AS (
     JOIN factor AS fa ON fa.date = t.date
     ASOF JOIN anchors AS a0 ON a0.security_id = t.security_id AND t.date >= a0.date
     ASOF LEFT JOIN anchors AS a1 ON a1.security_id = t.security_id AND t.date <= a1.date
+),
+priced AS (
+    SELECT
+        f.*,
+        CASE
+            WHEN f.bar_close IS NOT NULL THEN f.bar_close
+            WHEN f.date <= f.last_bar THEN f.carried
+            ELSE sy.close
+        END AS raw_close
+    FROM filled AS f
+    LEFT JOIN synthetic AS sy USING (security_id, date)
 )
 SELECT
-    f.security_id,
-    f.date,
-    greatest(round(CASE
-        WHEN f.bar_close IS NOT NULL THEN f.bar_close
-        WHEN f.date <= f.last_bar THEN f.carried
-        ELSE sy.close
-    END, 6), 0.000001) AS close,
-    CASE WHEN f.bar_close IS NOT NULL THEN round(f.bar_volume)::BIGINT ELSE 0 END AS volume,
-    CASE WHEN f.bar_close IS NOT NULL THEN 'bar' WHEN f.date <= f.last_bar THEN 'carried' ELSE 'synthetic' END
-        AS origin
-FROM filled AS f
-LEFT JOIN synthetic AS sy USING (security_id, date)
+    security_id,
+    date,
+    -- six significant digits: a re-based close carries the factor's noise digits, which only cost space
+    greatest(round(raw_close, (6 - ceil(log10(raw_close)))::INTEGER), 1e-6) AS close,
+    CASE WHEN bar_close IS NOT NULL THEN round(bar_volume)::BIGINT ELSE 0 END AS volume,
+    CASE WHEN bar_close IS NOT NULL THEN 'bar' WHEN date <= last_bar THEN 'carried' ELSE 'synthetic' END AS origin
+FROM priced
 """
 
 
