@@ -232,7 +232,9 @@ def _prices_section(f: ReportFacts, kept: list[LineRecord], w) -> None:
           f"0.5%")  # fmt: skip
     w(f"- split anchor (bars end before the screener day; only a split ratio is applied): "
       f"{sum(r.rebase.kind == 'split' for r in kept):,} lines")  # fmt: skip
-    w(f"- lines re-based by a split ratio: {len(split_lines):,}"
+    w(f"- lines whose factor includes a split ratio (exact anchor: factor more than 30% from 1; split anchor: move "
+      f"beyond 2.5x), shown with the nearest ratio (mostly reverse splits of small caps; for warrants and rights, "
+      f"last-trade noise): {len(split_lines):,}"
       + (": " + _examples([f"{r.ticker} x{r.rebase.split:g}" for r in split_lines]) if split_lines else ""))  # fmt: skip
     w("")
     if f.renames:
