@@ -267,9 +267,11 @@ def test_security_types_on_real_screener_rows(tmp_path: Path) -> None:
         "RBCP": "convertible_preferred", "EAI": "preferred", "BFRIW": "warrant", "BRKHU": "unit", "TENKR": "right",
         "AACI": "spac", "EPD": "limited_partnership", "PBT": "royalty_trust", "BFK": "closed_end_fund",
         "MUJ": "closed_end_fund", "ARCC": "bdc", "VRT": "llc", "PFBC": "common", "MTG": "common",
+        "WEA": "closed_end_fund",
     }  # fmt: skip
     # KOF and WDH: "American Depositary Shares each representing 10 Units" / "... the right to receive ..." are
-    # ADRs, not units or rights; EAI "First Mortgage Bonds" is debt, typed preferred; VRT is named "Vertiv
+    # ADRs, not units or rights; EAI "First Mortgage Bonds" is debt, typed preferred, while WEA "Western Asset
+    # Bond Fund" is a fund; VRT is named "Vertiv
     # Holdings LLC" by Nasdaq (the import's list evidence turns it back to common); "Preferred Bank" and "MGIC
     # Investment Corporation" (an insurer) are common.
     rows = read_screener(screener_excerpt(tmp_path, list(expected))).to_pylist()

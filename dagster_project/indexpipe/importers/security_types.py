@@ -34,9 +34,10 @@ _NOT_SPAC_UNIT = _rx(
     r"|limited partner"
 )
 _DEBT = _rx(
-    r"\bnotes?\b|\bdebentures?\b|\bbonds?\b|\bdue\s+20\d\d\b|\bzones\b|\bauthority\b|\bcapital trust\b"
+    r"\bnotes?\b|\bdebentures?\b|\bdue\s+20\d\d\b|\bzones\b|\bauthority\b|\bcapital trust\b"
     r"|\bsenior secured\b|\bsubordinated\b"
 )
+_BONDS = _rx(r"\bbonds?\b")  # "First Mortgage Bonds" are debt, a "Bond Fund" is a fund
 _ADR = _rx(
     r"american depositary|american depository|\bads\b|\badr\b|new york registry|depositary receipts?"
     r"|global depositary"
@@ -90,12 +91,12 @@ def infer_security_type(
     if suffix == "U" or (_UNIT.search(text) and not _NOT_SPAC_UNIT.search(text)):
         return InferredType("unit", "unit")
     if suffix.startswith("PR") or _PREFERRED.search(text):
-        if _DEBT.search(text):
+        if _DEBT.search(text) or _BONDS.search(text):
             return InferredType("preferred", "debt (notes, debentures, ZONES)")
         if _CONVERTIBLE.search(text):
             return InferredType("convertible_preferred", "convertible preferred")
         return InferredType("preferred", "preferred")
-    if _DEBT.search(text) and not _FUND.search(text):
+    if _DEBT.search(text) or (_BONDS.search(text) and not _FUND.search(text)):
         return InferredType("preferred", "debt (notes, debentures, ZONES)")
     if _LP.search(text):
         return InferredType("limited_partnership", "limited partnership")
