@@ -282,6 +282,23 @@ def test_security_types_on_real_screener_rows(tmp_path: Path) -> None:
     assert inferred["EAI"].rule == "debt (notes, debentures, ZONES)"
 
 
+@pytest.mark.parametrize(
+    ("name", "ticker", "industry", "expected"),
+    [
+        ("Terra Income Fund 6 LLC 7.00% Notes due 2026", "TFSA", None, "preferred"),  # notes beat fund and LLC
+        ("GasLog LP. 8.75% Series A Cumulative Redeemable Perpetual Preference Shares", "GLOG.PRA", None,
+         "preferred"),  # a preferred of a partnership is a preferred
+        ("Icahn Enterprises L.P. Depositary Units", "IEP", None, "limited_partnership"),  # not a SPAC unit
+        ("Hennessy Capital Investment Corp. VI Unit", "HCVIU", "Blank Checks", "unit"),
+        ("Kernel Group Holdings Inc. Class A Ordinary Shares", "KRNL", "Blank Checks", "spac"),
+        ("Some Corp Warrant", "X.WS", None, "warrant"),
+        ("Some Corp", "X.PRA", None, "preferred"),  # the ticker suffix alone
+    ],
+)  # fmt: skip
+def test_security_type_rule_order(name: str, ticker: str, industry: str | None, expected: str) -> None:
+    assert infer_security_type(name, ticker, industry).security_type == expected
+
+
 def test_country_table_covers_every_screener_country() -> None:
     names: set[str] = set()
     for folder in sorted(PUBLIC.glob("nasdaq_screener_*")) if PUBLIC.exists() else []:
