@@ -22,7 +22,7 @@ from indexpipe.cli import main
 from indexpipe.contract import ICB_INDUSTRIES
 from indexpipe.importers.barchart_sql import read_barchart_list
 from indexpipe.importers.companies import Line, conversion_ratio, group_companies, same_family
-from indexpipe.importers.countries import COUNTRY_CODES, country_code
+from indexpipe.importers.countries import COUNTRY_CODES, country_code, country_without_name
 from indexpipe.importers.daily_bars import combine_archives, load_bars
 from indexpipe.importers.ftse_symbols import read_ftse_symbols
 from indexpipe.importers.icb_sectors import INDUSTRY_TO_ICB, SECTOR_TO_ICB, icb_industry
@@ -312,6 +312,20 @@ def test_country_table_covers_every_screener_country() -> None:
     ]  # fmt: skip
     assert country_code("Atlantis") is None and country_code("") is None and country_code(None) is None
     assert all(len(code) == 2 and code.isupper() for code in COUNTRY_CODES.values())
+
+
+def test_companies_without_a_screener_country_are_judged_by_name(tmp_path: Path) -> None:
+    # 2024 rows with an empty Country: Cboe and Reddit list "Common Stock"; Flutter, On, Brookfield Asset
+    # Management, Bausch + Lomb, Stevanato, Euronav, Seadrill and West Fraser name a company incorporated abroad
+    symbols = ["CBOE", "RDDT", "FLUT", "ONON", "BAM", "BLCO", "STVN", "EURN", "SDRL", "WFG"]
+    rows = read_screener(screener_excerpt(tmp_path, symbols)).to_pylist()
+    assert all(r["country"] is None for r in rows)
+    judged = {r["symbol"]: country_without_name(r["name"]) for r in rows}
+    assert judged == {s: "US" if s in ("CBOE", "RDDT") else "ZZ" for s in symbols}
+    assert (
+        country_without_name(None) == "US"
+        and country_without_name("Mesa Air Group Inc. Common Stock") == "US"
+    )
 
 
 def test_icb_industries_for_screener_sectors() -> None:

@@ -21,7 +21,7 @@ import pyarrow as pa
 from indexpipe.calendars import trading_days
 from indexpipe.contract import TABLES
 from indexpipe.importers.companies import CompanyMembership, Line, group_companies, same_family
-from indexpipe.importers.countries import country_code
+from indexpipe.importers.countries import country_code, country_without_name
 from indexpipe.importers.daily_bars import combine_archives, load_bars
 from indexpipe.importers.icb_sectors import icb_industry
 from indexpipe.importers.names import first_word, name_stem
@@ -109,6 +109,8 @@ class LineRecord:
     shares: float | None = None
     exchange: str = "NYSE"
     exchange_source: str = ""
+    country_code: str = "US"  # the company's, as written to the HCI columns
+    country_source: str = ""  # 'screener', or how a company without a screener country was judged
 
     @property
     def implied_shares(self) -> float | None:
@@ -211,6 +213,7 @@ def import_public(year: int, out: Path, source: Path | None = None) -> ImportSum
         _rebase_lines(records, cal, stats, bars_end, start, bridged, factor)
         _group(records)
         _assign_exchanges(records, sec)
+        _assign_countries(records)
 
         kept = [r for r in records if r.drop is None]
         points = _price_points(records, screener_index, price_files, factor, cal, bars_end) if bridged else []
@@ -548,6 +551,26 @@ def _assign_exchanges(records: list[LineRecord], sec: list[dict]) -> None:
             r.exchange_source = "ticker shape"
 
 
+def _assign_countries(records: list[LineRecord]) -> None:
+    """The company's screener country as an ISO code; without one (or with a name the table lacks), the main
+    line's name decides between the US and the unknown country ZZ (``countries.country_without_name``)."""
+    companies: dict[str, list[LineRecord]] = {}
+    for r in records:
+        if r.drop is None:
+            companies.setdefault(r.company.company_id, []).append(r)
+    for lines in companies.values():
+        name = _company_value(lines, "country")
+        code = country_code(name)
+        if code is not None:
+            source = "screener"
+        else:
+            main = next(r for r in lines if r.company.is_main)
+            code = country_without_name(main.name)
+            source = f"no screener country: {'a foreign name' if code != 'US' else 'a US name'}"
+        for r in lines:
+            r.country_code, r.country_source = code, source
+
+
 # ----------------------------------------------------------------------------------------------------
 # Tables
 
@@ -578,7 +601,7 @@ def _write_tables(
     classifications: dict[str, list] = {name: [] for name in (
         "company_id", "effective_date", "icb_industry", "icb_supersector", "icb_sector", "icb_subsector")}  # fmt: skip
     for company_id, lines in sorted(companies.items()):
-        country = country_code(_company_value(lines, "country")) or "US"
+        country = lines[0].country_code
         main = next(r for r in lines if r.company.is_main)
         most_liquid = country if main.security_type == "adr" else "US"
         home = "US" if any(r.ticker in listed for r in lines) else None

@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexpipe.importers.countries import country_code
 from indexpipe.importers.icb_sectors import icb_industry
 from indexpipe.importers.public_sources import BARS_DIR, SEC_FILE, YearSources
 
@@ -260,24 +259,18 @@ def _countries_section(f: ReportFacts, kept: list[LineRecord], w) -> None:
     for r in kept:
         companies[r.company.company_id].append(r)
     codes: Counter[str] = Counter()
-    blank = listed_companies = listed_foreign = 0
+    listed_companies = listed_foreign = 0
     foreign_examples: list[str] = []
-    unknown: set[str] = set()
+    judged: dict[str, list[str]] = defaultdict(list)
     for _company, lines in sorted(companies.items()):
         main = next(r for r in lines if r.company.is_main)
-        name = next(
-            (r.country for r in sorted(lines, key=lambda r: (not r.company.is_main, r.ticker)) if r.country),
-            None,
-        )
-        code = country_code(name)
-        if name and code is None:
-            unknown.add(name)
-        if name is None:
-            blank += 1
-        codes[code or "US"] += 1
+        code = main.country_code
+        codes[code] += 1
+        if main.country_source != "screener":
+            judged[code].append(main.ticker)
         if any(r.ticker in f.listed for r in lines):
             listed_companies += 1
-            if code not in (None, "US"):
+            if code != "US":
                 listed_foreign += 1
                 foreign_examples.append(f"{main.ticker} ({code})")
     w("## Countries and home country\n")
@@ -286,9 +279,13 @@ def _countries_section(f: ReportFacts, kept: list[LineRecord], w) -> None:
       "makes BDI-incorporated companies (Bermuda, Cayman Islands, ...) US and others foreign.\n")  # fmt: skip
     w("- companies per country: " + ", ".join(f"{c} {n:,}" for c, n in codes.most_common(15))
       + (f", {len(codes) - 15} more" if len(codes) > 15 else ""))  # fmt: skip
-    w(f"- no country in the screener, taken as US: {blank:,} companies")
-    if unknown:
-        w(f"- country names not in the table (taken as US): {', '.join(sorted(unknown))}")
+    for code, tickers in sorted(judged.items()):
+        meaning = "a US-style name (Common Stock)" if code == "US" else (
+            "a foreign name (Ordinary Shares, Common Shares, plc, AG, S.A., N.V., Ltd...): the unknown country ZZ, "
+            "non-US unless a Russell list names it")  # fmt: skip
+        w(
+            f"- no country in the screener, {meaning}: {len(tickers):,} companies: {_examples(sorted(tickers))}"
+        )
     w(f"- `home_country` = US for {listed_companies:,} companies named by a Russell US list (FTSE Russell had "
       f"already assigned them the US); {listed_foreign:,} of them have a non-US screener country: "
       f"{_examples(foreign_examples)}\n")  # fmt: skip
