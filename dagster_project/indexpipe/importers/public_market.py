@@ -299,7 +299,6 @@ def _record(row: dict) -> LineRecord:
     )
     if not record.last_sale or record.last_sale <= 0:
         record.drop = DROP_NO_LAST_SALE  # lines added from a list get theirs from their sibling class
-
     return record
 
 
