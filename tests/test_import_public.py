@@ -38,6 +38,7 @@ from indexpipe.settings import REPO_ROOT
 
 PUBLIC = REPO_ROOT.parent / "shared" / "data" / "public"
 SCREENER_2024 = "nasdaq_screener_2024-05-0x_pontino/nasdaq_screener.csv"
+SCREENER_2025 = "nasdaq_screener_2025-05-23_sknetworks/nasdaq_screener.csv"
 SEC = "sec_company_tickers_exchange_2026-04/company_tickers_exchange.json"
 
 
@@ -52,11 +53,13 @@ def _lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
 
 
-def screener_excerpt(tmp_path: Path, symbols: list[str], name: str = "screener.csv") -> Path:
-    """The header and the rows of ``symbols`` of the real 2024 screener export, in file order."""
-    lines = _lines(public_file(SCREENER_2024))
+def screener_excerpt(
+    tmp_path: Path, symbols: list[str], name: str = "screener.csv", source: str = SCREENER_2024
+) -> Path:
+    """The header and the rows of ``symbols`` of a real screener export (2024's by default), in file order."""
+    lines = _lines(public_file(source))
     rows = [line for line in lines[1:] if line.split(",", 1)[0] in symbols]
-    assert len(rows) == len(symbols), "every chosen symbol is in the 2024 export"
+    assert len(rows) == len(symbols), "every chosen symbol is in the export"
     path = tmp_path / name
     path.write_text(lines[0] + "".join(rows), encoding="utf-8")
     return path
@@ -280,6 +283,23 @@ def test_security_types_on_real_screener_rows(tmp_path: Path) -> None:
     }
     assert {s: t.security_type for s, t in inferred.items()} == expected
     assert inferred["EAI"].rule == "debt (notes, debentures, ZONES)"
+
+
+def test_funds_and_bdcs_among_financials_on_real_rows(tmp_path: Path) -> None:
+    # 2025 export, where closed-end funds carry market caps: a "Trust" or a fund's phrasing in a fund industry, or
+    # Nasdaq's trusts industry, is a fund; BDCs by name (KBDC, a new listing, has no industry yet); the managers
+    # and brokers of the same industries are common
+    expected = {
+        "BGR": "closed_end_fund", "RVT": "closed_end_fund", "BKT": "closed_end_fund", "CSQ": "closed_end_fund",
+        "FSCO": "closed_end_fund", "BTX": "closed_end_fund", "KBDC": "bdc", "WHF": "bdc", "BLK": "common",
+        "OWL": "common", "AMP": "common", "HASI": "common",
+    }  # fmt: skip
+    path = screener_excerpt(tmp_path, list(expected), source=SCREENER_2025)
+    rows = read_screener(path).to_pylist()
+    assert {
+        r["symbol"]: infer_security_type(r["name"], r["ticker"], r["industry"], r["sector"]).security_type
+        for r in rows
+    } == expected
 
 
 @pytest.mark.parametrize(

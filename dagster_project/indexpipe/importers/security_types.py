@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 
 # Screener industries whose lines are closed-end funds when their names say fund or trust
+TRUSTS_INDUSTRY = "Trusts Except Educational Religious and Charitable"  # Nasdaq files closed-end funds here
 _FUND_INDUSTRIES = frozenset(
-    {"Trusts Except Educational Religious and Charitable", "Finance Companies", "Investment Managers",
-     "Finance/Investors Services", "Finance: Consumer Services", "Diversified Financial Services"}
+    {TRUSTS_INDUSTRY, "Finance Companies", "Investment Managers", "Finance/Investors Services",
+     "Finance: Consumer Services", "Diversified Financial Services", "Investment Bankers/Brokers/Service"}
 )  # fmt: skip
 REIT_INDUSTRY = "Real Estate Investment Trusts"
 SPAC_INDUSTRY = "Blank Checks"
@@ -55,16 +56,17 @@ _LP = _rx(
     r"\bl\.\s?p\.|\blp\b|limited partner|common units|partnership units|depositary units|\bl\.p$|\bmlp\b"
 )
 _LLC = _rx(r"\bllc\b|\bl\.l\.c\b")
-_FUND = _rx(r"\bfund\b|\bfunds\b|\bmunicipal\b|\bmuni\b")
+_FUND = _rx(r"\bfund\b|\bfunds\b|\bmunicipal\b|\bmuni\b|\bterm trust\b")
+# in a fund industry, a "Trust" or a fund's phrasing is a closed-end fund (asset managers and brokers in the same
+# industries are named "Inc.", "Group", "Partners")
 _FUND_TRUST = _rx(
-    r"\btrust\b.*\b(income|municipal|opportunit|strategic|dividend|equity|bond|credit|yield|premium|infrastructure"
-    r"|global|allocation|securities|growth|value|utility|total return)|\b(income|equity|dividend|credit|yield)"
-    r"\s+trust\b|shares of beneficial interest"
+    r"\btrust\b|shares of beneficial interest|\bshs of bi\b|\btotal return\b|\bdividend opp|\bincome securities\b"
+    r"|\b(corporate|participation) investors\b"
 )
 _BDC = _rx(
     r"\bbdc\b|business development|specialty lending|direct lending|secured lending"
     r"|\binvestment corp(oration)?\b|\bcapital corp(oration)?\b|\bfinance corp(oration)?\b|floating rate capital"
-    r"|capital investment corp|\bspecialty finance\b|\bprivate credit\b"
+    r"|capital investment corp|\bspecialty finance\b|\bprivate credit\b|\bfinance inc\b"
 )
 _REIT = _rx(r"\breit\b|realty trust|real estate investment trust|properties trust|\bproperty trust\b")
 
@@ -112,6 +114,9 @@ def infer_security_type(
         return InferredType("reit", "REIT")
     if _FUND.search(text) or (industry in _FUND_INDUSTRIES and _FUND_TRUST.search(text)):
         return InferredType("closed_end_fund", "closed-end fund")
-    if industry in _FUND_INDUSTRIES and _BDC.search(text):
+    # a new listing has no industry yet (Kayne Anderson BDC, Nuveen Churchill Direct Lending)
+    if (industry in _FUND_INDUSTRIES or industry is None) and _BDC.search(text):
         return InferredType("bdc", "business development company")
+    if industry == TRUSTS_INDUSTRY:
+        return InferredType("closed_end_fund", "closed-end fund (Nasdaq's trusts industry)")
     return InferredType("common", "common (no other rule)")
