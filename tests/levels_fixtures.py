@@ -11,6 +11,7 @@ then R2000 R1..R5 (1.0, 0.9, 0.8, 0.7, 0.6). Events, each on its own day, everyt
 - 2023-10-11 cash acquisition of C (close 80) at $88.
 - 2023-11-07 D falls 60 -> 48; 2023-11-08 D is delisted (no more prices).
 - 2023-12-06 P (close 50) spins off S one for one: P closes 40 and S first trades at 12; 2023-12-07 S +10% (13.2).
+- 2023-11-15 Q pays a $1 cash dividend (close unchanged at 40).
 - 2024-01-10 Q splits 2 for 1: close 40 -> 20.4 (+2% adjusted), shares 200m from the ex-date.
 - 2024-02-07 E pays a $3 special dividend and its close falls 30 -> 27 (no change in value).
 - 2024-03-01 Z rises 300 -> 450 ($45B): in the 2024-06 reconstitution the Top 50 becomes X and Z (Y drops out).
@@ -34,6 +35,7 @@ SHARES = 100_000_000
 MERGER_DAY, ACQUISITION_DAY = date(2023, 9, 12), date(2023, 10, 11)
 DELIST_DAY, SPIN_DAY, SPLIT_DAY = date(2023, 11, 8), date(2023, 12, 6), date(2024, 1, 10)
 DIVIDEND_DAY, SPECIAL_DAY = date(2024, 5, 15), date(2024, 2, 7)
+PRE_SPLIT_DIVIDEND_DAY = date(2023, 11, 15)
 
 
 def _line(cid: str, closes: dict[date, float], **kw) -> Line:
@@ -108,6 +110,7 @@ def levels_market() -> Market:
             action("CA1", "C_1", ACQUISITION_DAY, "cash_acquisition", cash="88"),
             action("DL1", "D_1", DELIST_DAY, "delisting"),
             action("DV1", "X_1", DIVIDEND_DAY, "cash_dividend", cash="5"),
+            action("DV2", "Q_1", PRE_SPLIT_DIVIDEND_DAY, "cash_dividend", cash="1"),
             action("SD1", "E_1", SPECIAL_DAY, "special_dividend", cash="3"),
         ],
     )

@@ -4,7 +4,8 @@
 --   p/e (forecast)  price per main-class share / I/B/E/S FY1 EPS          weighted harmonic mean over positive ratios
 --   price/book      price x total shares (main-class equivalents) / book  weighted harmonic mean over positive ratios
 --   price/cash flow price x total shares / operating cash flow            weighted harmonic mean over positive ratios
---   dividend yield  cash dividends with ex-dates in the trailing year / close          weighted mean
+--   dividend yield  cash dividends with ex-dates in the trailing year, split-adjusted to today's shares, / close
+--                                                                                      weighted mean
 --   debt/equity     total debt / book (book > 0)                                      weighted mean
 --   roa 5y average  mean of pre-tax income / total assets at the latest period and the same period 1-4 years back
 --                   (the input has no net income; all five needed)                   weighted mean
@@ -92,12 +93,8 @@ estimates as (
 ),
 
 dividends as (
-    select h.security_id, h.as_of_date, sum(a.cash_amount order by a.ex_date, a.action_id) as trailing_dividends
-    from (select distinct security_id, as_of_date from holdings) as h
-    join {{ ref('stg_corporate_actions') }} as a
-        on a.security_id = h.security_id and a.action_type = 'cash_dividend'
-        and a.ex_date > h.as_of_date - interval 1 year and a.ex_date <= h.as_of_date
-    group by all
+    -- per share of today: a split since a dividend went ex divides it by the split ratio
+    {{ split_adjusted_trailing_dividends('(select distinct security_id, as_of_date from holdings)') }}
 ),
 
 line_figures as (
