@@ -104,11 +104,14 @@ STABILITY: dict[str, tuple[float | None, float, float, float]] = {
 SHORT_HISTORY = "I"
 
 # 2024 ICB changes for the 2024-06 R2000 (J and L..T): sub-sectors X1 = {L, N} (too small), X3 = {M, O, P, Q, R, T},
-# X2 = {S, J}; sector SEC1 = X1 + X3, SEC2 = X2. N's book turns negative in the 2023-03-31 accounts (public
-# 2023-05-15, after the 2023 rank day); T has no 2018-12-31 accounts (no five-year sales growth in 2024).
+# X2 = {S, J}; sector SEC1 = X1 + X3, SEC2 = X2. N's book turns negative in the 2023-03-31 accounts, public
+# 2023-04-29, the day after the 2023-04-28 rank day; T has no 2018-12-31 accounts (no five-year sales growth in
+# 2024). B has a second 2023 estimate (2 analysts) dated 2023-04-29 as well: a model that read figures as of the
+# day after the rank day would see both.
 SUBSECTORS_2024 = {"L": "X1", "N": "X1", "M": "X3", "O": "X3", "P": "X3", "Q": "X3", "R": "X3", "T": "X3",
                    "S": "X2", "J": "X2"}  # fmt: skip
 NEGATIVE_BOOK, NO_2018_ACCOUNTS = "N", "T"
+DAY_AFTER_RANK_DAY_2023 = date(2023, 4, 29)
 
 
 def _quarter_ends() -> list[date]:
@@ -145,7 +148,11 @@ def _fundamentals(cid: str, spec: StyleSpec) -> list[dict[str, str]]:
             {
                 "company_id": cid,
                 "period_end": end.isoformat(),
-                "available_date": (end + timedelta(days=45)).isoformat(),
+                "available_date": (
+                    DAY_AFTER_RANK_DAY_2023
+                    if cid == NEGATIVE_BOOK and end == date(2023, 3, 31)
+                    else end + timedelta(days=45)
+                ).isoformat(),
                 "book_value": repr(company_book),
                 "sales": repr(sales),
                 "eps": repr(eps_level + eps_swing * (1 if n % 2 == 0 else -1)),
@@ -160,9 +167,24 @@ def _fundamentals(cid: str, spec: StyleSpec) -> list[dict[str, str]]:
 
 def _estimates(cid: str, spec: StyleSpec) -> list[dict[str, str]]:
     growth_2024 = K_2024["growth"] if cid == "K" else eps_growth(spec)
+    late = (
+        [
+            {
+                "company_id": cid,
+                "as_of_date": DAY_AFTER_RANK_DAY_2023.isoformat(),
+                "eps_growth_2y": repr(eps_growth(spec)),
+                "ltg": "0.1",
+                "eps_fy1": "2.0",
+                "analyst_count": "2",
+            }
+        ]
+        if cid == "B"
+        else []
+    )
     return [
         {"company_id": cid, "as_of_date": "2023-02-15", "eps_growth_2y": repr(eps_growth(spec)), "ltg": "0.1",
          "eps_fy1": "2.0", "analyst_count": str(spec.analysts_2023)},
+        *late,
         {"company_id": cid, "as_of_date": "2024-02-15", "eps_growth_2y": repr(growth_2024), "ltg": "0.1",
          "eps_fy1": "2.0", "analyst_count": str(spec.analysts_2024)},
     ]  # fmt: skip
@@ -189,3 +211,98 @@ def style_market() -> Market:
             for cid, sub in SUBSECTORS_2024.items()
         ],
     )  # fmt: skip
+
+
+# A hundred equal-cap companies C001..C100 ($10B each, 100m shares at $100) in one reconstitution (2024-06, rank
+# day 2024-04-30), all in the R1000 with CURVE_VARS. Company i has the i-th lowest B/P and the i-th highest EPS and
+# sales-per-share growth, so its standard scores are z_i, -z_(101-i) = z_i, z_i with z_i = the inverse normal of
+# (i - 0.5) / 100, and its CVS is 0.5 z_i + 0.25 z_i + 0.25 z_i = z_i.
+CURVE_COMPANIES = 100
+CURVE_VARS: dict[str, int | float] = {
+    "rank_top50": 10,
+    "rank_top200": 20,
+    "rank_top500": 50,
+    "rank_r1000": 100,
+    "rank_micro_top": 110,
+    "rank_r3000": 120,
+    "rank_r3000e": 130,
+    "max_unexplained_daily_index_move": 1e9,
+}
+
+
+def curve_market() -> Market:
+    start, end = date(2024, 1, 2), date(2024, 7, 31)
+    companies, fundamentals, estimates = [], [], []
+    for i in range(1, CURVE_COMPANIES + 1):
+        cid = f"C{i:03d}"
+        companies.append(
+            Company(cid, [Line(f"{cid}_1", {start: 100.0}, [SharesRow(date(2017, 1, 3), SHARES, SHARES)])])
+        )
+        # sales five years earlier = (0.5 + 0.004 i) x sales now: a larger i grew more slowly
+        for period_end, sales in (
+            (date(2018, 12, 31), (0.5 + 0.004 * i) * SALES_NOW),
+            (date(2023, 12, 31), SALES_NOW),
+        ):
+            fundamentals.append(
+                {"company_id": cid, "period_end": period_end.isoformat(),
+                 "available_date": (period_end + timedelta(days=45)).isoformat(),
+                 "book_value": repr(1e8 * i), "sales": repr(sales), "eps": "1.0", "pretax_income": "1e8",
+                 "total_assets": "1e10", "total_debt": "1e9", "operating_cash_flow": "1e8"}
+            )  # fmt: skip
+        estimates.append(
+            {"company_id": cid, "as_of_date": "2024-02-15", "eps_growth_2y": repr(round(0.3 - 0.002 * i, 6)),
+             "ltg": "0.1", "eps_fy1": "2.0", "analyst_count": "5"}
+        )  # fmt: skip
+    return Market(start, end, companies, fundamentals=fundamentals, estimates=estimates)
+
+
+# The December rule (M7 §8.1.1-§8.1.2) on eight companies, one line each, 100m shares all float, with DECEMBER_VARS:
+# R1000 = #1-#4, R2000 = #5-#8, December reconstitutions from 2023 (2023-12: rank day 2023-10-31, first session
+# 2023-12-11). Caps in $B on the 2023-04-28 rank day: A 40, B 30, C 20, D 10 (R1000), F 5, G 4, H 3, E 2 (R2000);
+# from 2023-08-01 E 25 and D 0.5, so in December E migrates up (size rank 3) and D down. Growth and sales growth
+# tie everywhere (score 0), so CVS = 0.5 z(B/P). Each base universe has four names, whose B/P ranks r give
+# z = Phi^-1((r - 0.5) / 4): CVS = -0.575175, -0.159320, 0.159320, 0.575175 for r = 1..4. B/P ranks per rank day:
+DECEMBER_BP_RANKS = {
+    "2023-06": {"A": 1, "B": 2, "C": 3, "D": 4, "E": 1, "F": 2, "G": 3, "H": 4},
+    "2023-12": {"B": 1, "E": 2, "C": 3, "A": 4, "D": 1, "F": 2, "G": 3, "H": 4},
+    "2024-06": {"A": 1, "E": 2, "B": 3, "C": 4, "D": 1, "F": 2, "G": 3, "H": 4},
+}
+DECEMBER_CAPS = {"A": (40, 40), "B": (30, 30), "C": (20, 20), "D": (10, 0.5), "E": (2, 25), "F": (5, 5),
+                 "G": (4, 4), "H": (3, 3)}  # fmt: skip
+DECEMBER_VARS: dict[str, int | float] = {
+    "rank_top50": 1,
+    "rank_top200": 2,
+    "rank_top500": 3,
+    "rank_r1000": 4,
+    "rank_micro_top": 8,
+    "rank_r3000": 10,
+    "rank_r3000e": 12,
+    "first_december_recon_year": 2023,
+    "max_unexplained_daily_index_move": 1e9,
+}
+
+
+def december_market() -> Market:
+    start, end = date(2022, 12, 1), date(2024, 7, 31)
+    # (period end, public on, caps index 0 = before 2023-08-01, 1 = after), one per rank day
+    periods = {"2023-06": ("2022-12-31", "2023-02-14", 0), "2023-12": ("2023-06-30", "2023-08-14", 1),
+               "2024-06": ("2023-12-31", "2024-02-14", 1)}  # fmt: skip
+    companies, fundamentals, estimates = [], [], []
+    for cid, (cap_before, cap_after) in DECEMBER_CAPS.items():
+        closes = {start: 10.0 * cap_before, PRICE_CHANGE: 10.0 * cap_after}
+        companies.append(
+            Company(cid, [Line(f"{cid}_1", closes, [SharesRow(date(2017, 1, 3), SHARES, SHARES)])])
+        )
+        for recon_id, (period_end, public, after) in periods.items():
+            # B/P = 0.1 x its rank: book = 0.1 r x the cap on the rank day
+            cap = (cap_before, cap_after)[after] * 1e9
+            fundamentals.append(
+                {"company_id": cid, "period_end": period_end, "available_date": public,
+                 "book_value": repr(0.1 * DECEMBER_BP_RANKS[recon_id][cid] * cap), "sales": "1e9", "eps": "1.0",
+                 "pretax_income": "1e8", "total_assets": "1e10", "total_debt": "1e9", "operating_cash_flow": "1e8"}
+            )  # fmt: skip
+        estimates.append(
+            {"company_id": cid, "as_of_date": "2023-01-02", "eps_growth_2y": "0.05", "ltg": "0.1",
+             "eps_fy1": "2.0", "analyst_count": "5"}
+        )  # fmt: skip
+    return Market(start, end, companies, fundamentals=fundamentals, estimates=estimates)

@@ -284,6 +284,14 @@ MART_CASES = {
         ],
         ["expect_compound_columns_to_be_unique(recon_id, company_id, valid_from)", "A14_1"],
     ),
+    "style_input_dated_after_rank_day": (
+        "fct_style_scores",
+        [
+            "update main.fct_style_scores set latest_input_date = rank_date + 1 "
+            "where recon_id = '2024-06' and security_id = 'A05_1'"
+        ],
+        ["uses_input_after_rank_day", "2024-06", "A05_1"],
+    ),
     "value_holding_missing_from_its_pair": (
         "fct_index_holdings_style_pairs",
         [

@@ -8,28 +8,39 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def test_value_share_and_split_share_of_the_r1000_are_plausible(default_warehouse) -> None:
+def test_value_share_and_split_share_at_every_june_reconstitution(default_warehouse) -> None:
     rows = default_warehouse.execute(
         """
         select
             recon_id,
+            base_index_code,
             sum(float_market_cap * value_probability) / sum(float_market_cap) as value_share,
             sum(float_market_cap) filter (where value_probability > 0 and value_probability < 1)
                 / sum(float_market_cap) as split_share
         from main.fct_style_scores
-        where base_index_code = 'R1000' and event = 'reconstitution'
-        group by recon_id
+        where event = 'reconstitution' and recon_id like '%-06'
+        group by all
         """
     ).fetchall()
-    assert len(rows) == 13
-    for recon_id, value_share, split_share in rows:
-        assert 0.35 <= value_share <= 0.65, (recon_id, value_share)
-        # Russell reports ~30% split; the linear curve of decision 3 puts the 50% of cap between the 25% and 75%
-        # breaks in play, less what the 95% rule makes pure (README, "Style and stability")
-        assert 0.25 <= split_share <= 0.50, (recon_id, split_share)
+    assert len(rows) == 12 * 3
+    # decision 3's S-curve with k = 2.7 (docs/style.md has the table): FTSE Russell's ~30% split. The Microcap
+    # meets 28-32% at every June; the R2000 measures 27.1-31.5% and the R1000 28.2-37.8%: with a few names of
+    # 5-7% of the R1000 near XM, no single k in CVS holds every year to 28-32% (2019 needs k >= 4.85, 2020
+    # k <= 2.75), so those two are held to what k = 2.7 gives, and their averages to about 30%.
+    bounds = {"RMICRO": (0.28, 0.32), "R2000": (0.27, 0.32), "R1000": (0.28, 0.38)}
+    splits: dict[str, list[float]] = {}
+    for recon_id, base, value_share, split_share in rows:
+        assert 0.45 <= value_share <= 0.55, (recon_id, base, value_share)
+        low, high = bounds[base]
+        assert low <= split_share <= high, (recon_id, base, split_share)
+        splits.setdefault(base, []).append(split_share)
+    for base, shares in splits.items():
+        assert 0.29 <= sum(shares) / len(shares) <= 0.33, (base, sum(shares) / len(shares))
 
 
-def test_the_cvs_band_holds_some_june_scores_and_never_in_the_first_or_a_december(default_warehouse) -> None:
+def test_the_cvs_band_holds_some_scores_at_june_and_december_but_never_in_the_first(
+    default_warehouse,
+) -> None:
     rows = dict(
         default_warehouse.execute(
             """
@@ -40,27 +51,52 @@ def test_the_cvs_band_holds_some_june_scores_and_never_in_the_first_or_a_decembe
             """
         ).fetchall()
     )
-    assert rows.pop("2015-06") == 0 and rows.pop("2026-12") == 0
+    assert rows.pop("2015-06") == 0
+    # December recomputes a banded CVS for every company too (M7 §8.1.2), against the June CVS six months back
+    assert "2026-12" in rows
     assert all(0.1 <= share <= 0.6 for share in rows.values()), rows
 
 
 def test_december_scores_only_new_and_migrating_companies(default_warehouse) -> None:
     rows = default_warehouse.execute(
         """
-        select d.company_id, d.cvs_source, d.base_index_code, j.base_index_code,
-            d.value_probability, j.value_probability, d.defensive_probability, j.defensive_probability
+        select d.company_id, d.probability_retained, d.base_index_code, j.base_index_code,
+            d.value_probability, j.value_probability, d.defensive_probability, j.defensive_probability,
+            d.previous_cvs, j.cvs, d.cvs, d.raw_cvs, d.cvs_source
         from main.fct_style_scores as d
         left join main.fct_style_scores as j
             on j.company_id = d.company_id and j.recon_id = '2026-06' and j.event = 'reconstitution'
         where d.recon_id = '2026-12' and d.event = 'reconstitution'
         """
     ).fetchall()
-    carried = [r for r in rows if r[1] == "carried"]
-    assert len(carried) > 0.9 * len(rows)
-    for _, _, base, june_base, value, june_value, defensive, june_defensive in carried:
+    retained = [r for r in rows if r[1]]
+    assert len(retained) > 0.9 * len(rows)
+    moved = 0
+    for (
+        _,
+        _,
+        base,
+        june_base,
+        value,
+        june_value,
+        defensive,
+        june_defensive,
+        previous,
+        june_cvs,
+        cvs,
+        raw,
+        source,
+    ) in retained:
+        # the June probabilities, with a December CVS banded against the June one (M7 §8.1.1-§8.1.2)
         assert base == june_base and value == june_value and defensive == june_defensive
-    for _, source, base, june_base, *_ in rows:
-        if source != "carried":
+        assert previous == june_cvs
+        assert cvs == (june_cvs if source == "banded" else raw)
+        moved += source == "computed"
+    assert moved > 0.2 * len(
+        retained
+    )  # many December CVS differ from June's, and they sort the December breaks
+    for _, was_retained, base, june_base, *_ in rows:
+        if not was_retained:
             assert june_base is None or june_base != base  # new to the index family, or migrating
 
 
@@ -110,3 +146,36 @@ def test_spin_offs_take_their_parents_probabilities(default_warehouse) -> None:
     assert len(rows) > 20
     for company_id, value, parent_value, defensive, parent_defensive in rows:
         assert value == parent_value and defensive == parent_defensive, company_id
+
+
+def test_capped_style_indexes_on_the_default_market(default_warehouse) -> None:
+    reviews = default_warehouse.execute(
+        """
+        select recon_id, index_code, bool_and(limits_hold), count(*) filter (where is_capped),
+            max(capped_weight), sum(capped_weight)
+        from intermediate.int_style_capping
+        group by all
+        """
+    ).fetchall()
+    # every review from 2025-Q1 on (2025-Q1, 2025-06, 2025-Q3, 2025-Q4, 2026-Q1, 2026-06, 2026-Q3, 2026-12), and
+    # every capped index has hundreds of names, so both limits hold everywhere
+    assert {r[0] for r in reviews} == {"2025-Q1", "2025-06", "2025-Q3", "2025-Q4", "2026-Q1", "2026-06", "2026-Q3",
+                                       "2026-12"}  # fmt: skip
+    assert len(reviews) == 8 * 14
+    for recon_id, index_code, holds, _, max_weight, total in reviews:
+        assert holds and max_weight <= 0.225 + 1e-12, (recon_id, index_code)
+        assert total == pytest.approx(1.0, abs=1e-9)
+    assert any(capped > 0 for *_, capped, _, _ in reviews)  # the large-cap growth indexes do get capped
+    # before 2025-03-24 a capped series is its twin, day by day; after, it differs where capping bites
+    same_before, differ_after = default_warehouse.execute(
+        """
+        select
+            bool_and(c.price_level = u.price_level and c.total_return_level = u.total_return_level)
+                filter (where c.date < date '2025-03-24'),
+            count(*) filter (where c.date >= date '2025-03-24' and c.price_return <> u.price_return)
+        from main.fct_index_levels as c
+        join main.fct_index_levels as u on u.index_code || 'C' = c.index_code and u.date = c.date
+        where c.index_code = 'R1000GC'
+        """
+    ).fetchone()
+    assert same_before and differ_after > 100

@@ -9,6 +9,9 @@ variables are given as ranks, so the standard scores are the ten (or nine) norma
 
 CVS = 0.5 z(B/P) - 0.25 z(growth) - 0.25 z(SPS growth). Hand values are rounded to 6 decimals, hence the
 tolerance.
+
+Probability curve (project decision 3, k = 2.7): 0 at or below XL, 0.5 t^k up to XM with t = (CVS - XL) / (XM - XL),
+1 - 0.5 t'^k up to XU with t' = (XU - CVS) / (XU - XM), 1 at or above XU; then the 95% rule.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from recon_fixtures import build_market
-from style_fixtures import style_market
+from style_fixtures import CURVE_VARS, DECEMBER_VARS, curve_market, december_market, style_market
 
 TOL = 5e-6
 
@@ -27,6 +30,16 @@ TOL = 5e-6
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_market(style_market(), tmp_path_factory.mktemp("style"))
+
+
+@pytest.fixture(scope="module")
+def december_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_market(december_market(), tmp_path_factory.mktemp("december"), dbt_vars=DECEMBER_VARS)
+
+
+@pytest.fixture(scope="module")
+def curve_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_market(curve_market(), tmp_path_factory.mktemp("curve"), dbt_vars=CURVE_VARS)
 
 
 def _scores(db: Path, recon_id: str, base: str) -> dict[str, dict]:
@@ -68,16 +81,18 @@ def test_ten_company_r1000_scores_breaks_and_probabilities(db: Path) -> None:
         assert row["cvs_xl"] == pytest.approx(expected_cvs["C"], abs=TOL)
         assert row["cvs_xm"] == pytest.approx(expected_cvs["E"], abs=TOL)
         assert row["cvs_xu"] == pytest.approx(expected_cvs["G"], abs=TOL)
-    # at or below XL: pure growth; at XM: 50/50; at or above XU: pure value; linear in CVS in between:
-    # D: 0.5 (-0.392698 + 0.602198) / (-0.127746 + 0.602198) = 0.5 x 0.209500 / 0.474452 = 0.220781
-    # F: 0.5 + 0.5 (0.127746 + 0.127746) / (0.392698 + 0.127746) = 0.5 + 0.5 x 0.490913 = 0.745456
+    # at or below XL: pure growth; at XM: 50/50; at or above XU: pure value; the S in between:
+    # D: t = (-0.392698 + 0.602198) / (-0.127746 + 0.602198) = 0.209500 / 0.474452 = 0.441562,
+    #    0.5 x 0.441562^2.7 = 0.5 x exp(2.7 x -0.817437) = 0.5 x 0.110022 = 0.055011 (kept: above 0.05)
+    # F: t' = (0.392698 - 0.127746) / (0.392698 + 0.127746) = 0.264952 / 0.520444 = 0.509088,
+    #    1 - 0.5 x 0.509088^2.7 = 1 - 0.5 x 0.161563 = 0.919219
     expected_value = {
         "A": 0,
         "B": 0,
         "C": 0,
-        "D": 0.220781,
+        "D": 0.055011,
         "E": 0.5,
-        "F": 0.745456,
+        "F": 0.919219,
         "G": 1,
         "H": 1,
         "I": 1,
@@ -99,13 +114,17 @@ def test_ninety_five_percent_rule(db: Path) -> None:
         assert rows[cid]["cvs"] == pytest.approx(cvs, abs=TOL), cid
     # caps L 4.4, M 5.9, N 1.0, O 1.6, P 2.1, Q 5.6, R 1.3, S 1.7, T 5.0, K 5.8 ($34.4B): XL = M (29.9%),
     # XM = Q (59.9%), XU = T (83.1%)
-    # N: 0.5 (-0.572459 + 0.600470) / (0.099081 + 0.600470) = 0.020021 < 0.05 -> pure growth
-    # S: 0.5 + 0.5 (0.430824 - 0.099081) / (0.444713 - 0.099081) = 0.979909 > 0.95 -> pure value
-    # O: 0.5 (-0.455030 + 0.600470) / 0.699551 = 0.103953 and R: 0.5 + 0.5 x 0.027970 / 0.345632 = 0.540463 stay
-    assert rows["N"]["value_probability"] == 0.0 and rows["N"]["growth_probability"] == 1.0
+    # N: t = (-0.572459 + 0.600470) / (0.099081 + 0.600470) = 0.040041, 0.5 t^2.7 = 0.000084 < 0.05 -> pure growth
+    # O: t = (-0.455030 + 0.600470) / 0.699551 = 0.207905, 0.5 t^2.7 = 0.5 x 0.014396 = 0.007198 -> pure growth
+    #    (on the straight line of k = 1 it would have kept 0.103953)
+    # S: t' = (0.444713 - 0.430824) / (0.444713 - 0.099081) = 0.040184, 1 - 0.5 t'^2.7 = 0.999915 > 0.95 -> value
+    # P: t = (-0.005412 + 0.600470) / 0.699551 = 0.850628, 0.5 t^2.7 = 0.5 x 0.646097 = 0.323049 stays
+    # R: t' = (0.444713 - 0.127051) / 0.345632 = 0.919076, 1 - 0.5 t'^2.7 = 1 - 0.5 x 0.796249 = 0.601876 stays
+    for cid in ("N", "O"):
+        assert rows[cid]["value_probability"] == 0.0 and rows[cid]["growth_probability"] == 1.0, cid
     assert rows["S"]["value_probability"] == 1.0 and rows["S"]["growth_probability"] == 0.0
-    assert rows["O"]["value_probability"] == pytest.approx(0.103953, abs=TOL)
-    assert rows["R"]["value_probability"] == pytest.approx(0.540463, abs=TOL)
+    assert rows["P"]["value_probability"] == pytest.approx(0.323049, abs=TOL)
+    assert rows["R"]["value_probability"] == pytest.approx(0.601876, abs=TOL)
 
 
 def test_cvs_band_keeps_a_small_move_in_the_same_core_index_only(db: Path) -> None:
@@ -128,9 +147,9 @@ def test_cvs_band_keeps_a_small_move_in_the_same_core_index_only(db: Path) -> No
     assert rows["K"]["cvs_source"] == "computed"
     # an unchanged company keeps its CVS, and its probability moves with the breaks: 2024 caps with K ($20B) in
     # and J out give XL = C (26.4%), XM = F (58.1%), XU = H (75.8%), so E (CVS -0.127746, 0.5 in 2023) gets
-    # 0.5 (-0.127746 + 0.602198) / (0.127746 + 0.602198) = 0.324993
+    # t = (-0.127746 + 0.602198) / (0.127746 + 0.602198) = 0.649984, 0.5 x 0.649984^2.7 = 0.5 x 0.312491 = 0.156245
     assert rows["E"]["cvs_source"] == "banded"
-    assert rows["E"]["value_probability"] == pytest.approx(0.324993, abs=TOL)
+    assert rows["E"]["value_probability"] == pytest.approx(0.156245, abs=TOL)
 
 
 def test_substitution_by_peer_group_means(db: Path) -> None:
@@ -160,12 +179,18 @@ def test_substitution_by_peer_group_means(db: Path) -> None:
 
 def test_rank_day_inputs_are_point_in_time(db: Path) -> None:
     rows = _scores(db, "2023-06", "R2000")
-    # N's negative book is in the 2023-03-31 accounts, public 2023-05-15, after the 2023-04-28 rank day
+    # N's negative book is in the 2023-03-31 accounts, public 2023-04-29, the day after the 2023-04-28 rank day:
+    # its B/P is still the 2022-12-31 book's, 0.1 x 4 + 0.05 = 0.45 (read a day late it would be missing)
     assert rows["N"]["book_to_price"] == pytest.approx(0.45, abs=1e-12)
     # K's 2023 sales growth compares 2022-12-31 with 2017-12-31 (ratio 0.84), not the 2018 accounts
     assert rows["K"]["sps_growth_5y"] == pytest.approx((1 / 0.84) ** 0.2 - 1, abs=1e-12)
-    # B's 2024 estimate (2 analysts, dated 2024-02-15) did not reach 2023: full weight on its own growth score
-    assert _scores(db, "2023-06", "R1000")["B"]["analyst_count"] == 5
+    # B's estimate dated 2023-04-29 (2 analysts) did not reach 2023: its 2023-02-15 consensus of 5 analysts counts
+    r1000 = _scores(db, "2023-06", "R1000")
+    assert r1000["B"]["analyst_count"] == 5
+    # and no row read anything dated after the rank day: the latest figure of each is the rank day's close
+    for row in [*rows.values(), *r1000.values()]:
+        assert row["rank_date"] == date(2023, 4, 28)
+        assert row["latest_input_date"] == date(2023, 4, 28), row["company_id"]
 
 
 def test_stability_scores_missing_indicators_and_negative_median_eps(db: Path) -> None:
@@ -206,17 +231,19 @@ def test_stability_scores_missing_indicators_and_negative_median_eps(db: Path) -
     for cid, score in stability.items():
         assert rows[cid]["stability_score"] == pytest.approx(score, abs=TOL), cid
     # sorted by stability with caps: E 6, B 16, I 23.5, G 32.5 (XL), C 40.5, H 51.5 (XM), J 58, A 70, D 84 (XU), F
-    # C: 0.5 (0.406415 - 0.343254) / (0.469577 - 0.343254) = 0.25; J: 0.5 + 0.5 x 0.022156 / 0.063161 = 0.675393;
-    # A: 0.5 + 0.5 x 0.050595 / 0.063161 = 0.900524 (kept: the 95% rule needs more than 0.95)
+    # the same curve (decision 4): C: t = (0.406415 - 0.343254) / (0.469577 - 0.343254) = 0.5 (exactly: the
+    # quality steps G -> C and G -> H are (1/8 + 1/9 + 1/7) / 3 and twice that), 0.5 x 0.5^2.7 = 0.076947;
+    # J: t' = (0.532738 - 0.491733) / (0.532738 - 0.469577) = 0.649214, 1 - 0.5 x 0.311492 = 0.844254;
+    # A: t' = 0.012566 / 0.063161 = 0.198952, 1 - 0.5 x 0.012783 = 0.993609 > 0.95 -> 1
     defensive = {
         "E": 0,
         "B": 0,
         "I": 0,
         "G": 0,
-        "C": 0.25,
+        "C": 0.076947,
         "H": 0.5,
-        "J": 0.675393,
-        "A": 0.900524,
+        "J": 0.844254,
+        "A": 1,
         "D": 1,
         "F": 1,
     }
@@ -256,21 +283,22 @@ def test_style_and_stability_memberships_split_their_parents(db: Path) -> None:
             "select index_code, security_id, float_market_cap from main.fct_index_holdings "
             "where as_of_date = date '2023-06-23'"
         ).fetchall()
-    assert members[("R1000V", "D_1")] == pytest.approx(0.220781, abs=TOL)
-    assert members[("R1000G", "D_1")] == pytest.approx(0.779219, abs=TOL)
+    assert members[("R1000V", "D_1")] == pytest.approx(0.055011, abs=TOL)
+    assert members[("R1000G", "D_1")] == pytest.approx(0.944989, abs=TOL)
     assert members[("R1000V", "E_1")] == members[("R1000G", "E_1")] == pytest.approx(0.5)
     assert ("R1000V", "A_1") not in members and members[("R1000G", "A_1")] == 1.0
-    # R3000 Value takes each company's probability from its own base universe (O: R2000, 0.103953)
-    assert members[("R3000V", "O_1")] == pytest.approx(0.103953, abs=TOL)
+    # R3000 Value takes each company's probability from its own base universe (P: R2000, 0.323049)
+    assert members[("R3000V", "P_1")] == pytest.approx(0.323049, abs=TOL)
     assert members[("R3000V", "D_1")] == members[("R1000V", "D_1")]
     # the Top 200 (scaled: #4: F, D, A, H) and Midcap split with their R1000 probabilities
     assert {s for (i, s) in members if i in ("RTOP200G", "RTOP200V")} == {"F_1", "D_1", "A_1", "H_1"}
     assert members[("RMIDV", "E_1")] == pytest.approx(0.5)
-    assert members[("R1000DEF", "A_1")] == pytest.approx(0.900524, abs=TOL)
+    assert members[("R1000DEF", "J_1")] == pytest.approx(0.844254, abs=TOL)
+    assert members[("R1000DEF", "A_1")] == 1.0 and ("R1000DYN", "A_1") not in members
     assert ("R1000DEF", "E_1") not in members and members[("R1000DYN", "E_1")] == 1.0
-    # holdings: D's $14B float cap in R1000 is 0.220781 value + 0.779219 growth
+    # holdings: D's $14B float cap in R1000 is 0.055011 value + 0.944989 growth
     caps = {(i, s): cap for i, s, cap in holdings}
-    assert caps[("R1000V", "D_1")] == pytest.approx(14e9 * 0.220781, rel=1e-5)
+    assert caps[("R1000V", "D_1")] == pytest.approx(14e9 * 0.055011, rel=1e-4)
     for parent, sides in {
         "R1000": ("G", "V"),
         "R2000": ("G", "V"),
@@ -282,3 +310,79 @@ def test_style_and_stability_memberships_split_their_parents(db: Path) -> None:
             if index_code == parent:
                 parts = sum(caps.get((parent + side, security_id), 0.0) for side in sides)
                 assert parts == pytest.approx(cap, rel=1e-12), (parent, security_id)
+
+
+def test_s_curve_on_a_hundred_equal_caps(curve_db: Path) -> None:
+    rows = _scores(curve_db, "2024-06", "R1000")
+    assert len(rows) == 100
+    # company i has CVS z_i = Phi^-1((i - 0.5) / 100) (style_fixtures.curve_market); each holds 1% of the cap, so the
+    # cumulative share through i is i / 100 and the breaks are the 25th, 50th and 75th names:
+    # XL = Phi^-1(0.245) = -0.690309, XM = Phi^-1(0.495) = -0.012533, XU = Phi^-1(0.745) = 0.658838
+    xl, xm, xu = -0.690309, -0.012533, 0.658838
+    for name, cvs in (("C025", xl), ("C050", xm), ("C075", xu), ("C030", -0.538836), ("C065", 0.371856)):
+        assert rows[name]["cvs"] == pytest.approx(cvs, abs=2e-6), name
+    first = rows["C001"]
+    assert (first["cvs_xl"], first["cvs_xm"], first["cvs_xu"]) == pytest.approx((xl, xm, xu), abs=2e-6)
+    # 30th: CVS Phi^-1(0.295) = -0.538836, t = (-0.538836 + 0.690309) / (-0.012533 + 0.690309) = 0.151473 / 0.677776
+    #   = 0.223485, 0.5 t^2.7 = 0.5 x exp(2.7 x -1.498371) = 0.5 x 0.017497 = 0.008749 < 0.05 -> 0 (95% rule)
+    # 35th: Phi^-1(0.345) = -0.398855, t = 0.291454 / 0.677776 = 0.430015, 0.5 t^2.7 = 0.5 x 0.102425 = 0.051213
+    # 50th: XM itself, 0.5
+    # 65th: Phi^-1(0.645) = 0.371856, t' = (0.658838 - 0.371856) / (0.658838 + 0.012533) = 0.286982 / 0.671371
+    #   = 0.427456, 1 - 0.5 t'^2.7 = 1 - 0.5 x 0.100788 = 0.949606 (kept: not above 0.95)
+    assert rows["C030"]["value_probability"] == 0.0
+    assert rows["C035"]["value_probability"] == pytest.approx(0.051213, abs=2e-6)
+    assert rows["C050"]["value_probability"] == pytest.approx(0.5, abs=1e-12)
+    assert rows["C065"]["value_probability"] == pytest.approx(0.949606, abs=2e-6)
+    # the whole curve: names 26-34 below 0.05 are pure growth, 66-74 above 0.95 pure value, so the split is
+    # names 35-65 (31 of 100, 31% of the cap; k = 1 would split 26-74, 49%)
+    split = sorted(int(c[1:]) for c, row in rows.items() if 0 < row["value_probability"] < 1)
+    assert split == list(range(35, 66))
+
+
+def test_december_recomputes_every_cvs_and_new_probabilities_only_for_new_and_migrating(
+    december_db: Path,
+) -> None:
+    # style_fixtures.december_market; CVS of the four names of a base universe by B/P rank: 1 -0.575175,
+    # 2 -0.159320, 3 0.159320, 4 0.575175 (half of Phi^-1(0.125), Phi^-1(0.375), ...)
+    lo, mid_lo, mid_hi, hi = -0.575175, -0.159320, 0.159320, 0.575175
+    june = _scores(december_db, "2023-06", "R1000")
+    # June 2023, caps A 40, B 30, C 20, D 10 sorted by CVS: A (cum 40%) = XL, B (70%) = XM, C (90%) = XU:
+    # A 0, B 0.5, C and D 1
+    assert {c: r["value_probability"] for c, r in june.items()} == pytest.approx(
+        {"A": 0.0, "B": 0.5, "C": 1.0, "D": 1.0}, abs=1e-12
+    )
+    december = _scores(december_db, "2023-12", "R1000")
+    assert set(december) == {"A", "B", "C", "E"}  # E migrated up from the R2000, D down
+    # every company gets a new banded CVS (M7 §8.1.2): A (rank 4 now) moved 1.150 from -0.575175 and B (rank 1)
+    # 0.416 from -0.159320: computed; C (rank 3 again) moved 0: banded; E is new to the R1000: computed
+    expected = {
+        "A": (hi, "computed"),
+        "B": (lo, "computed"),
+        "C": (mid_hi, "banded"),
+        "E": (mid_lo, "computed"),
+    }
+    for cid, (cvs, source) in expected.items():
+        assert december[cid]["cvs"] == pytest.approx(cvs, abs=TOL), cid
+        assert december[cid]["cvs_source"] == source, cid
+    assert december["A"]["previous_cvs"] == pytest.approx(lo, abs=TOL)
+    # the December breaks sort the December CVS with the December caps (A 40, B 30, E 25, C 20 of $115B):
+    # B 26.1% = XL, E 47.8%, C 65.2% = XM, A 100% = XU (carrying the June CVS would have given XL = A, XM = B)
+    breaks = (december["A"]["cvs_xl"], december["A"]["cvs_xm"], december["A"]["cvs_xu"])
+    assert breaks == pytest.approx((lo, mid_hi, hi), abs=TOL)
+    # only E (migrating) reads them: t = (-0.159320 + 0.575175) / (0.159320 + 0.575175) = 0.566179,
+    # 0.5 x 0.566179^2.7 = 0.5 x 0.215266 = 0.107633 (with the June CVS carried it would have sat at XM: 0.5)
+    assert december["E"]["value_probability"] == pytest.approx(0.107633, abs=TOL)
+    assert not december["E"]["probability_retained"]
+    # A, B and C keep their June probabilities although their CVS and the breaks moved (M7 §8.1.1)
+    for cid in ("A", "B", "C"):
+        assert december[cid]["probability_retained"], cid
+        assert december[cid]["value_probability"] == june[cid]["value_probability"], cid
+        assert december[cid]["defensive_probability"] == june[cid]["defensive_probability"], cid
+    # next June the band compares A (which kept its June probability) with its June CVS, not its December one:
+    # A is back at rank 1 (-0.575175), 0 from its June 2023 CVS -> banded (against December's 0.575175 it would
+    # have moved 1.150); E, classified in December, compares with its December CVS (-0.159320, rank 2 again)
+    next_june = _scores(december_db, "2024-06", "R1000")
+    assert next_june["A"]["previous_cvs"] == pytest.approx(lo, abs=TOL)
+    assert (next_june["A"]["cvs_source"], next_june["A"]["cvs"]) == ("banded", pytest.approx(lo, abs=TOL))
+    assert next_june["E"]["previous_cvs"] == pytest.approx(mid_lo, abs=TOL)
+    assert next_june["E"]["cvs_source"] == "banded"

@@ -5,7 +5,8 @@
 -- (0, 0.05) or (0.95, 1) (the 95% rule; a missing probability is caught by the gap and presence columns);
 -- defensive/dynamic present exactly on R1000/R2000 bases, a stability score exactly on their reconstitution rows
 -- (additions take a probability, not a score); a CVS on every reconstitution row; one row per (recon_id,
--- company_id, valid_from).
+-- company_id, valid_from); and no style or stability input dated after the reconstitution's rank day (point in
+-- time: latest_input_date, the latest date of any figure int_style_inputs read for the company).
 {%- set low = var('style_pure_threshold') %}
 {%- macro forbidden(p) -%}
 coalesce({{ p }} < 0 or {{ p }} > 1 or ({{ p }} > 0 and {{ p }} < {{ low }} - 1e-12)
@@ -33,5 +34,8 @@ select
         or (dynamic_probability is not null) != (base_index_code in ('R1000', 'R2000')) as stability_pair_misplaced,
     (stability_score is not null) != (event = 'reconstitution' and base_index_code in ('R1000', 'R2000'))
         as stability_score_misplaced,
-    event = 'reconstitution' and cvs is null as reconstitution_without_cvs
+    event = 'reconstitution' and cvs is null as reconstitution_without_cvs,
+    rank_date,
+    latest_input_date,
+    coalesce(latest_input_date > rank_date, false) as uses_input_after_rank_day
 from main.fct_style_scores

@@ -12,6 +12,9 @@
 --   weekly/monthly vol standard deviation of the pricing vehicle's 52 weekly total returns ending the last Friday
 --                      before the rank day, and of its 60 monthly total returns through the rank day's month
 -- A period "a year / five years earlier" is the one whose period end is within 15 days of that date.
+-- latest_input_date is the latest date of every figure read here (shares and closes of the rank day, the
+-- classification, the estimate, every fiscal period public on the rank day, the last close in the volatility
+-- windows); the fct_style_scores check blocks publication when one lies after the rank day (point in time).
 with calendar as (
     select * from {{ ref('int_rebalance_calendar') }} where event_type = 'reconstitution'
 ),
@@ -27,7 +30,8 @@ universe as (
         {{ core_index_code('c.in') }} as base_index_code,
         co.total_shares,
         co.total_market_cap,
-        co.total_market_cap * co.float_factor as float_market_cap
+        co.total_market_cap * co.float_factor as float_market_cap,
+        co.latest_input_date as rank_figures_date
     from {{ ref('int_reconstitution_chain') }} as c
     join calendar as cal using (recon_id)
     join {{ ref('int_event_companies') }} as co using (recon_id, company_id)
@@ -35,14 +39,15 @@ universe as (
 ),
 
 classified as (
-    select u.*, k.icb_industry, k.icb_supersector, k.icb_sector, k.icb_subsector
+    select u.*, k.icb_industry, k.icb_supersector, k.icb_sector, k.icb_subsector,
+        k.effective_date as classification_date
     from universe as u
     asof left join {{ ref('stg_classifications') }} as k
         on k.company_id = u.company_id and k.effective_date <= u.rank_date
 ),
 
 estimated as (
-    select c.*, e.eps_growth_2y, e.analyst_count
+    select c.*, e.eps_growth_2y, e.analyst_count, e.as_of_date as estimate_date
     from classified as c
     asof left join {{ ref('stg_estimates') }} as e
         on e.company_id = c.company_id and e.as_of_date <= c.rank_date
@@ -62,6 +67,12 @@ public_periods as (
 
 latest as (
     select * from public_periods where recency = 1
+),
+
+fundamentals_dates as (
+    select recon_id, company_id, max(available_date) as fundamentals_date
+    from public_periods
+    group by all
 ),
 
 year_earlier as (
@@ -124,21 +135,24 @@ returns as (
 weekly as (
     -- weeks end on Friday; a week's return compounds its sessions
     select security_id, date_trunc('week', trade_date)::date + 4 as week_end,
-        exp({{ exact_sum('log_return', 12) }}::double) - 1 as weekly_return
+        exp({{ exact_sum('log_return', 12) }}::double) - 1 as weekly_return,
+        max(trade_date) as last_trade_date
     from returns
     group by all
 ),
 
 monthly as (
     select security_id, date_trunc('month', trade_date)::date as month_start,
-        exp({{ exact_sum('log_return', 12) }}::double) - 1 as monthly_return
+        exp({{ exact_sum('log_return', 12) }}::double) - 1 as monthly_return,
+        max(trade_date) as last_trade_date
     from returns
     group by all
 ),
 
 weekly_volatility as (
     select u.recon_id, u.company_id, count(*) as weekly_returns,
-        {{ exact_stddev('w.weekly_return') }} as weekly_volatility
+        {{ exact_stddev('w.weekly_return') }} as weekly_volatility,
+        max(w.last_trade_date) as last_trade_date
     from universe as u
     join weekly as w
         on w.security_id = u.pricing_security_id
@@ -149,7 +163,8 @@ weekly_volatility as (
 
 monthly_volatility as (
     select u.recon_id, u.company_id, count(*) as monthly_returns,
-        {{ exact_stddev('m.monthly_return') }} as monthly_volatility
+        {{ exact_stddev('m.monthly_return') }} as monthly_volatility,
+        max(m.last_trade_date) as last_trade_date
     from universe as u
     join monthly as m
         on m.security_id = u.pricing_security_id
@@ -186,7 +201,12 @@ select
     end as weekly_volatility,
     case when mv.monthly_returns >= {{ var('stability_min_monthly_returns') }} then mv.monthly_volatility
     end as monthly_volatility,
-    l.period_end as latest_period_end
+    l.period_end as latest_period_end,
+    -- greatest() skips nulls: a figure the company does not have adds no date
+    greatest(
+        e.rank_figures_date, e.classification_date, e.estimate_date, fd.fundamentals_date, wv.last_trade_date,
+        mv.last_trade_date
+    ) as latest_input_date
 from estimated as e
 left join latest as l using (recon_id, company_id)
 left join year_earlier as y using (recon_id, company_id)
@@ -194,3 +214,4 @@ left join five_years_earlier as f5 using (recon_id, company_id)
 left join eps_variability as v using (recon_id, company_id)
 left join weekly_volatility as wv using (recon_id, company_id)
 left join monthly_volatility as mv using (recon_id, company_id)
+left join fundamentals_dates as fd using (recon_id, company_id)

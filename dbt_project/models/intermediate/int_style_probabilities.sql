@@ -1,24 +1,21 @@
 -- Growth/Value and Defensive/Dynamic probabilities of every base-universe company at each reconstitution, and of
--- every company added between reconstitutions (METHODOLOGY §5-§6, project decisions 3, 4 and 8).
+-- every company added between reconstitutions (M7 §8.2-§8.7; METHODOLOGY §5-§6, project decisions 3, 4 and 8).
 --
--- CVS band and December rules, in reconstitution order per company (a recursion: a kept CVS is the reference of
--- the next comparison). A company is "unchanged" when it was in the same base universe at the reconstitution
--- just before. June: an unchanged R1000 or R2000 company whose raw CVS moved by at most 0.10 keeps its previous
--- CVS (cvs_source 'banded'); everyone else takes the raw CVS ('computed'). December: only new and migrating
--- companies are scored ('computed'); unchanged ones carry their CVS and both probabilities ('carried').
--- The breaks are recomputed every time over the base universe's final CVS, so a banded company's probability
--- can still change. Stability has no band; it follows the same December rule.
---
--- Breaks: per reconstitution and base universe, companies sorted by score (then company id) with their rank-day
--- float cap; XL, XM and XU are the scores of the first companies at 25%, 50% and 75% of the cumulative float cap.
+-- The final CVS and whether a company keeps its June probabilities in December come from int_style_cvs_band
+-- (the band, M7 §8.8, and the December rule, §8.1). Breaks: per reconstitution and base universe, companies
+-- sorted by score (then company id) with their rank-day float cap; XL, XM and XU are the scores of the first
+-- companies at 25%, 50% and 75% of the cumulative float cap, recomputed every time over every company's final
+-- score, so a banded company's probability can still change. The curve is style_probability (decision 3), then the
+-- 95% rule. Stability has no band; in December it follows the same rule (new and migrating companies are scored
+-- against the December breaks, the others keep their June defensive probability).
 -- Additions between reconstitutions: an IPO (or fast-entry IPO) takes the mean value probability of its ICB
 -- sub-sector in its base universe at the reconstitution that placed it (sub-sector with at least 5 companies,
 -- else sector, supersector, industry, else the whole universe), then the 95% rule, and is 100% dynamic; a
 -- spin-off takes its parent's probabilities in force on the ex-date (decision 8), or the IPO rule if the parent
 -- has none.
 {%- set levels = ['icb_subsector', 'icb_sector', 'icb_supersector', 'icb_industry'] %}
-with recursive values_scored as (
-    select * from {{ ref('int_value_scores') }}
+with banded as (
+    select * from {{ ref('int_style_cvs_band') }}
 ),
 
 stability as (
@@ -29,58 +26,10 @@ calendar as (
     select * from {{ ref('int_rebalance_calendar') }} where event_type = 'reconstitution'
 ),
 
-sequenced as (
-    select
-        v.*,
-        s.stability_score,
-        coalesce(
-            lag(v.recon_sequence) over by_company = v.recon_sequence - 1
-            and lag(v.base_index_code) over by_company = v.base_index_code,
-            false
-        ) as unchanged
-    from values_scored as v
-    left join stability as s using (recon_id, company_id)
-    window by_company as (partition by v.company_id order by v.recon_sequence)
-),
-
-banded (company_id, recon_sequence, cvs, cvs_source) as (
-    select company_id, recon_sequence, raw_cvs, 'computed'
-    from sequenced
-    where not unchanged
-    union all
-    select
-        s.company_id,
-        s.recon_sequence,
-        case
-            when s.recon_type = 'december' then b.cvs
-            when s.base_index_code in ('R1000', 'R2000') and abs(s.raw_cvs - b.cvs) <= {{ var('cvs_band') }} + 1e-12
-                then b.cvs
-            else s.raw_cvs
-        end,
-        case
-            when s.recon_type = 'december' then 'carried'
-            when s.base_index_code in ('R1000', 'R2000') and abs(s.raw_cvs - b.cvs) <= {{ var('cvs_band') }} + 1e-12
-                then 'banded'
-            else 'computed'
-        end
-    from banded as b
-    join sequenced as s
-        on s.company_id = b.company_id and s.recon_sequence = b.recon_sequence + 1 and s.unchanged
-),
-
 scored as (
-    -- previous_cvs: the CVS of the reconstitution just before, whatever the base universe then, so a reader sees
-    -- what the band compared (or would have compared, had the company stayed in its core index)
-    select
-        s.*,
-        b.cvs,
-        case
-            when lag(s.recon_sequence) over by_company = s.recon_sequence - 1 then lag(b.cvs) over by_company
-        end as previous_cvs,
-        b.cvs_source
-    from sequenced as s
-    join banded as b using (company_id, recon_sequence)
-    window by_company as (partition by s.company_id order by s.recon_sequence)
+    select b.*, s.stability_score
+    from banded as b
+    left join stability as s using (recon_id, company_id)
 ),
 
 cumulative as (
@@ -131,16 +80,17 @@ curve as (
 ),
 
 reconstitution_rows as (
-    -- December carries the probabilities of the reconstitution before (always a June, which is never carried)
+    -- a December company that keeps its probabilities keeps those of the reconstitution just before (always a June,
+    -- where nobody retains)
     select
         *,
         case
-            when cvs_source = 'carried'
+            when probability_retained
                 then lag(curve_value_probability) over (partition by company_id order by recon_sequence)
             else curve_value_probability
         end as value_probability,
         case
-            when cvs_source = 'carried'
+            when probability_retained
                 then lag(curve_defensive_probability) over (partition by company_id order by recon_sequence)
             else curve_defensive_probability
         end as defensive_probability
@@ -259,6 +209,7 @@ select
     r.previous_cvs,
     r.cvs,
     r.cvs_source,
+    r.probability_retained,
     r.cvs_cum_cap_pct,
     r.cvs_xl,
     r.cvs_xm,
@@ -293,6 +244,7 @@ select
     null as previous_cvs,
     null as cvs,
     a.cvs_source,
+    false as probability_retained,
     null as cvs_cum_cap_pct,
     null as cvs_xl,
     null as cvs_xm,

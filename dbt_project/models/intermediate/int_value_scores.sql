@@ -118,5 +118,6 @@ select
     sps_growth_5y_score,
     {{ var('cvs_weight_book_to_price') }} * book_to_price_score
         - {{ var('cvs_weight_eps_growth_2y') }} * eps_growth_2y_score
-        - {{ var('cvs_weight_sps_growth_5y') }} * sps_growth_5y_score as raw_cvs
+        - {{ var('cvs_weight_sps_growth_5y') }} * sps_growth_5y_score as raw_cvs,
+    latest_input_date
 from scored

@@ -38,6 +38,7 @@ select
     p.previous_cvs,
     p.cvs,
     p.cvs_source,
+    p.probability_retained,
     p.float_market_cap,
     p.cvs_cum_cap_pct,
     p.cvs_xl,
@@ -57,7 +58,9 @@ select
     p.stability_xm,
     p.stability_xu,
     p.defensive_probability,
-    p.dynamic_probability
+    p.dynamic_probability,
+    v.rank_date,
+    v.latest_input_date
 from probabilities as p
 left join values_scored as v on p.event = 'reconstitution' and v.recon_id = p.recon_id and v.company_id = p.company_id
 left join stability as s on p.event = 'reconstitution' and s.recon_id = p.recon_id and s.company_id = p.company_id
