@@ -132,3 +132,80 @@ def test_harmonic_forecast_pe_of_three_names(db: Path) -> None:
     # Top 200 (scaled: X, Y, Z, A) on 2024-03-28: caps X 50, Y 40, Z 45, A 30.6; P/E 20, 40, 15 and A's negative
     # EPS left out: (50 + 40 + 45) / (50/20 + 40/40 + 45/15) = 135 / 6.5
     assert value == pytest.approx(135 / 6.5, abs=1e-9)
+
+
+def test_the_style_box_uses_the_russell_1000_family_for_large(db: Path) -> None:
+    # decision 12: the chartbook's large row is the Russell 1000 family, not the Top 200 (chartbook Exhibit 5:
+    # 2024 large core = the Russell 1000's year return).
+    # R1000 in 2024 (X, Y, Z, A, P, S, Q, E, through 2024-07-31), price returns of the days that move:
+    #   01-10 Q's split +2% of $4B in $162.92B; 03-01 Z 300 -> 450: +$15B in $162.70B (Q 4.08, E 2.7 by then);
+    #   06-03 Y +$1B in $177.70B; 06-28 X +1.0, Y -0.41, Z +0.9 in $178.70B; 07-01 (the 2024-06 R1000 is the
+    #   same eight) X +1.0, Y -0.19, Z -0.9 in $180.19B
+    # The Top 200 (X, Y, Z, A) has no Q, so its 2024 differs from the 01-10 day on.
+    r1000_2024 = (1 + 0.08 / 162.92) * (1 + 15 / 162.70) * (1 + 1 / 177.70) * (1 + 1.49 / 178.70) * (
+        1 - 0.09 / 180.19
+    ) - 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        box = {
+            (segment, style): (index_code, price_return)
+            for segment, style, index_code, price_return in con.execute(
+                "select size_segment, style, index_code, price_return from main.fct_style_box_returns "
+                "where period_type = 'year' and period_end = date '2024-07-31'"
+            ).fetchall()
+        }
+        top200 = con.execute(
+            "select price_return from main.fct_index_period_returns where index_code = 'RTOP200' "
+            "and period_type = 'year' and period_end = date '2024-07-31'"
+        ).fetchone()[0]
+    assert box[("large", "core")] == ("R1000", pytest.approx(r1000_2024, abs=TOL))
+    assert box[("large", "growth")][0] == "R1000G" and box[("large", "value")][0] == "R1000V"
+    assert abs(top200 - r1000_2024) > 1e-4
+
+
+def test_dividend_yield_divides_split_adjusted_dividends_by_todays_price(db: Path) -> None:
+    with duckdb.connect(str(db), read_only=True) as con:
+        value = con.execute(
+            "select value from main.fct_index_characteristics where index_code = 'R1000' "
+            "and as_of_date = date '2024-03-28' and metric = 'dividend_yield'"
+        ).fetchone()[0]
+    # Q paid $1 on 2023-11-15 and split 2 for 1 on 2024-01-10: $0.50 per share of today, over today's 20.4.
+    # It is the only dividend in the R1000's trailing year (X's comes in May; E's is special). R1000 caps on
+    # 2024-03-28: X 50, Y 40, Z 45, A 30.6, P 4, S 1.32, Q 4.08 (200m x 20.4), E 2.7 = $177.70B, so the weighted
+    # yield is 4.08/177.70 x 0.5/20.4 = 0.1/177.70 (the unadjusted $1 would give twice that)
+    assert value == pytest.approx(0.1 / 177.70, abs=1e-12)
+
+
+def test_base_dates_and_values_are_m7_appendix_a(db: Path) -> None:
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = {
+            code: (parent, base_date, base_value)
+            for code, parent, base_date, base_value in con.execute(
+                "select index_code, parent_index_code, base_date, base_value from main.dim_index"
+            ).fetchall()
+        }
+    # M7 Appendix A, "Calculated end of day": Russell 2500 12/31/90 = 100; Top 200 and Midcap growth/value
+    # 12/31/85 = 100; Microcap growth/value 6/30/06 = 1000; and the ones that were right already
+    expected = {
+        "R2500": (date(1990, 12, 31), 100.0),
+        "RTOP200G": (date(1985, 12, 31), 100.0),
+        "RTOP200V": (date(1985, 12, 31), 100.0),
+        "RMIDG": (date(1985, 12, 31), 100.0),
+        "RMIDV": (date(1985, 12, 31), 100.0),
+        "RMICROG": (date(2006, 6, 30), 1000.0),
+        "RMICROV": (date(2006, 6, 30), 1000.0),
+        "RMICRO": (date(2005, 6, 24), 1000.0),
+        "R1000G": (date(1990, 12, 31), 100.0),
+        "R2000V": (date(1993, 5, 31), 1000.0),
+        "R3000G": (date(1995, 5, 31), 1000.0),
+        "R2500V": (date(1995, 5, 31), 1000.0),
+        "RTOP50": (date(2001, 12, 31), 1000.0),
+        "R1000DEF": (date(2010, 12, 31), 1000.0),
+    }
+    for code, base in expected.items():
+        assert rows[code][1:] == base, code
+    # 10 size, 14 growth/value, 4 stability and the 14 capped twins (decision 13), each on its twin's base
+    assert len(rows) == 42
+    capped = {code for code in rows if code.endswith("C")}
+    assert len(capped) == 14
+    for code in capped:
+        assert rows[code][0] == code[:-1] and rows[code][1:] == rows[code[:-1]][1:], code

@@ -1,13 +1,18 @@
 -- Membership intervals per index and security (CONTRACT.md §3): consecutive segments of one security in one
 -- index with the same inclusion factor are merged, so intervals never overlap; valid_to is exclusive and null
 -- while the security is a member. Size indexes hold a security whole (inclusion_factor 1); a style or stability
--- index holds the part given by its probability (int_style_line_segments), which changes at reconstitutions.
+-- index holds the part given by its probability (int_style_line_segments), which changes at reconstitutions; a
+-- capped growth or value index (suffix C) the probability times its capping factor (int_capped_style_line_segments),
+-- which also changes at the quarterly capping reviews from 2025-03-24.
 with segments as (
     select index_code, security_id, company_id, recon_id, event, valid_from, valid_to, 1.0::double as inclusion_factor
     from {{ ref('int_index_line_segments') }}
     union all
     select index_code, security_id, company_id, recon_id, event, valid_from, valid_to, inclusion_factor
     from {{ ref('int_style_line_segments') }}
+    union all
+    select index_code, security_id, company_id, recon_id, event, valid_from, valid_to, inclusion_factor
+    from {{ ref('int_capped_style_line_segments') }}
 ),
 
 ordered as (
