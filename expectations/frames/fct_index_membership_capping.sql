@@ -5,7 +5,9 @@
 -- left uncapped, no company weighs more than 22.5% and the companies above 4.5% weigh at most 45% together (an
 -- index with every company capped has too few names for the limits and is rescaled instead); and on the review's
 -- first session every line of the capped index holds its uncapped twin's inclusion factor times its company's
--- capping factor (±1e-12), no line missing on either side.
+-- capping factor (±1e-12), no line missing on either side. A line whose company has no factor of this review (it
+-- had no close on the reference date, e.g. a spin-off between the rank date and the first session) holds at most
+-- its twin's factor and more than 0 (its parent's factor, or 1).
 with capping as (
     select * from intermediate.int_style_capping
 ),
@@ -37,12 +39,18 @@ capped_lines as (
 ),
 
 twin_lines as (
-    select p.recon_id, p.index_code, m.security_id, m.inclusion_factor * c.capping_factor as expected_factor
+    select
+        p.recon_id,
+        p.index_code,
+        m.security_id,
+        m.inclusion_factor as twin_factor,
+        m.inclusion_factor * c.capping_factor as expected_factor
     from per_index as p
     join main.fct_index_membership as m
         on m.index_code = p.uncapped_index_code and m.valid_from <= p.first_session
         and (m.valid_to is null or m.valid_to > p.first_session)
-    join capping as c on c.recon_id = p.recon_id and c.index_code = p.index_code and c.company_id = m.company_id
+    left join capping as c
+        on c.recon_id = p.recon_id and c.index_code = p.index_code and c.company_id = m.company_id
 ),
 
 lines as (
@@ -50,8 +58,10 @@ lines as (
         recon_id,
         index_code,
         count(*) filter (
-            where l.inclusion_factor is null or t.expected_factor is null
-                or abs(l.inclusion_factor - t.expected_factor) > 1e-12
+            where l.inclusion_factor is null or t.twin_factor is null
+                or (t.expected_factor is not null and abs(l.inclusion_factor - t.expected_factor) > 1e-12)
+                or (t.expected_factor is null
+                    and (l.inclusion_factor <= 0 or l.inclusion_factor > t.twin_factor + 1e-12))
         ) as lines_not_matching
     from capped_lines as l
     full join twin_lines as t using (recon_id, index_code, security_id)

@@ -9,10 +9,33 @@
 -- A member without a price that day (not traded, or a spin-off's first day: its value is in the parent's return)
 -- is left out of that day, so the level does not jump; its move shows in the next day it trades. Industries are
 -- the classification in force on the previous session.
+-- A capped growth/value index (suffix C) holds exactly its uncapped twin's members until the first capping review
+-- (int_style_capping), so its rows before that session are the twin's, copied rather than summed again.
 {{ config(materialized='incremental', unique_key='trade_date', incremental_strategy='delete+insert') }}
-with members as (
-    select index_code, security_id, valid_from, coalesce(valid_to, date '9999-12-31') as valid_to, inclusion_factor
-    from {{ ref('fct_index_membership') }}
+with capped_twins as (
+    select index_code, parent_index_code as twin_index_code
+    from {{ ref('index_definitions') }}
+    where index_code = parent_index_code || 'C'
+),
+
+capping_start as (
+    -- no review yet: the capped indexes are their twins on every day
+    select coalesce(min(first_session), date '9999-12-31') as first_capped_session
+    from {{ ref('int_style_capping') }}
+),
+
+members as (
+    select
+        m.index_code,
+        m.security_id,
+        case when t.index_code is not null then greatest(m.valid_from, c.first_capped_session) else m.valid_from
+        end as valid_from,
+        coalesce(m.valid_to, date '9999-12-31') as valid_to,
+        m.inclusion_factor
+    from {{ ref('fct_index_membership') }} as m
+    cross join capping_start as c
+    left join capped_twins as t using (index_code)
+    where t.index_code is null or coalesce(m.valid_to, date '9999-12-31') > c.first_capped_session
 ),
 
 member_months as (
@@ -105,20 +128,30 @@ summed as (
         sum(round(100 * begin_cap * (1 + total_return))::bigint) as total_end_cents
     from weighted
     group by all
+),
+
+computed as (
+    select
+        k.index_code,
+        s.trade_date,
+        i.icb_industry,
+        s.constituent_count,
+        s.begin_cents::double / 100 as begin_cap,
+        s.price_end_cents::double / 100 as price_end_cap,
+        s.total_end_cents::double / 100 as total_end_cap,
+        s.begin_cents,
+        s.price_end_cents,
+        s.total_end_cents
+    from summed as s
+    join index_keys as k using (index_key)
+    join industry_keys as i using (industry_key)
 )
 
-select
-    k.index_code,
-    s.trade_date,
-    i.icb_industry,
-    s.constituent_count,
-    s.begin_cents::double / 100 as begin_cap,
-    s.price_end_cents::double / 100 as price_end_cap,
-    s.total_end_cents::double / 100 as total_end_cap,
-    s.begin_cents,
-    s.price_end_cents,
-    s.total_end_cents
-from summed as s
-join index_keys as k using (index_key)
-join industry_keys as i using (industry_key)
-order by k.index_code, s.trade_date, i.icb_industry
+select * from computed
+union all
+select t.index_code, c.* exclude (index_code)
+from computed as c
+join capped_twins as t on t.twin_index_code = c.index_code
+cross join capping_start as s
+where c.trade_date < s.first_capped_session
+order by index_code, trade_date, icb_industry

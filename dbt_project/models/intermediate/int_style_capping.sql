@@ -7,7 +7,9 @@
 --   the companies above 4.5% (`style_cap_large_weight`) weigh at most 45% together (`style_cap_large_total`).
 -- Reference: the uncapped float cap (index available shares in force on the first session x inclusion factor) at
 -- the closes of the review's rank date, the reference date of every other rebalance (ranks, IPO placement, share
--- updates all read the rank date). A company weighs the sum of its lines.
+-- updates all read the rank date). A company weighs the sum of its lines. A line with no close on or before the
+-- rank date (a spin-off between the rank date and the first session) is not in the reference weights: it joins
+-- like any addition between reviews (int_capped_style_line_segments: its parent's factor).
 --
 -- The algorithm, in passes (a recursion, at most two changes per company, so it always ends):
 --   1. every company above 22.5% is capped at 22.5%;
