@@ -10,7 +10,8 @@
 --   eps_variability    standard error of a linear trend through the latest 20 quarterly EPS / their median;
 --                      eps_median <= 0 makes the score 0 (int_stability_scores); < 20 quarters or a zero error: null
 --   weekly/monthly vol standard deviation of the pricing vehicle's 52 weekly total returns ending the last Friday
---                      before the rank day, and of its 60 monthly total returns through the rank day's month
+--                      before the rank day, and of its 60 monthly total returns through the rank day's month (that
+--                      month only up to the rank day)
 -- A period "a year / five years earlier" is the one whose period end is within 15 days of that date.
 -- latest_input_date is the latest date of every figure read here (shares and closes of the rank day, the
 -- classification, the estimate, every fiscal period public on the rank day, the last close in the volatility
@@ -161,15 +162,32 @@ weekly_volatility as (
     group by all
 ),
 
-monthly_volatility as (
-    select u.recon_id, u.company_id, count(*) as monthly_returns,
-        {{ exact_stddev('m.monthly_return') }} as monthly_volatility,
-        max(m.last_trade_date) as last_trade_date
+rank_months as (
+    -- the rank day's month only up to the rank day: a rank day inside a month (the published May rank days before
+    -- 2023) must not see that month's later closes; at a month's last session it is the whole month
+    select u.recon_id, u.company_id, exp({{ exact_sum('r.log_return', 12) }}::double) - 1 as monthly_return,
+        max(r.trade_date) as last_trade_date
     from universe as u
-    join monthly as m
-        on m.security_id = u.pricing_security_id
-        and m.month_start <= u.rank_date
-        and m.month_start > date_trunc('month', u.rank_date) - interval 60 month
+    join returns as r
+        on r.security_id = u.pricing_security_id
+        and r.trade_date >= date_trunc('month', u.rank_date) and r.trade_date <= u.rank_date
+    group by all
+),
+
+monthly_volatility as (
+    select recon_id, company_id, count(*) as monthly_returns,
+        {{ exact_stddev('monthly_return') }} as monthly_volatility,
+        max(last_trade_date) as last_trade_date
+    from (
+        select u.recon_id, u.company_id, m.monthly_return, m.last_trade_date
+        from universe as u
+        join monthly as m
+            on m.security_id = u.pricing_security_id
+            and m.month_start < date_trunc('month', u.rank_date)
+            and m.month_start > date_trunc('month', u.rank_date) - interval 60 month
+        union all
+        select recon_id, company_id, monthly_return, last_trade_date from rank_months
+    )
     group by all
 )
 
