@@ -3,6 +3,9 @@
 Every line has 100m shares, all of them float, so a company's float cap in $B is its close / 10. With
 ``SCALED_VARS`` the Top 50 is the top 2 companies, the Top 200 the top 4 and the R1000 the top 10.
 
+2023-05-15, before any index holds it, Q pays a $1 cash dividend (close unchanged at 40): no level moves, and it
+is in the trailing year of the 2024-03-28 dividend yield, across Q's 2024 split.
+
 2023-06 (rank day 2023-04-28), caps in $B: X 50, Y 40, Z 30, A 20, T 10, C 8, D 6, P 5, Q 4, E 3 (R1000, $176B),
 then R2000 R1..R5 (1.0, 0.9, 0.8, 0.7, 0.6). Events, each on its own day, everything else constant:
 
@@ -11,7 +14,6 @@ then R2000 R1..R5 (1.0, 0.9, 0.8, 0.7, 0.6). Events, each on its own day, everyt
 - 2023-10-11 cash acquisition of C (close 80) at $88.
 - 2023-11-07 D falls 60 -> 48; 2023-11-08 D is delisted (no more prices).
 - 2023-12-06 P (close 50) spins off S one for one: P closes 40 and S first trades at 12; 2023-12-07 S +10% (13.2).
-- 2023-11-15 Q pays a $1 cash dividend (close unchanged at 40).
 - 2024-01-10 Q splits 2 for 1: close 40 -> 20.4 (+2% adjusted), shares 200m from the ex-date.
 - 2024-02-07 E pays a $3 special dividend and its close falls 30 -> 27 (no change in value).
 - 2024-03-01 Z rises 300 -> 450 ($45B): in the 2024-06 reconstitution the Top 50 becomes X and Z (Y drops out).
@@ -35,7 +37,7 @@ SHARES = 100_000_000
 MERGER_DAY, ACQUISITION_DAY = date(2023, 9, 12), date(2023, 10, 11)
 DELIST_DAY, SPIN_DAY, SPLIT_DAY = date(2023, 11, 8), date(2023, 12, 6), date(2024, 1, 10)
 DIVIDEND_DAY, SPECIAL_DAY = date(2024, 5, 15), date(2024, 2, 7)
-PRE_SPLIT_DIVIDEND_DAY = date(2023, 11, 15)
+PRE_SPLIT_DIVIDEND_DAY = date(2023, 5, 15)
 
 
 def _line(cid: str, closes: dict[date, float], **kw) -> Line:

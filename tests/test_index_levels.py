@@ -168,7 +168,7 @@ def test_dividend_yield_divides_split_adjusted_dividends_by_todays_price(db: Pat
             "select value from main.fct_index_characteristics where index_code = 'R1000' "
             "and as_of_date = date '2024-03-28' and metric = 'dividend_yield'"
         ).fetchone()[0]
-    # Q paid $1 on 2023-11-15 and split 2 for 1 on 2024-01-10: $0.50 per share of today, over today's 20.4.
+    # Q paid $1 on 2023-05-15 and split 2 for 1 on 2024-01-10: $0.50 per share of today, over today's 20.4.
     # It is the only dividend in the R1000's trailing year (X's comes in May; E's is special). R1000 caps on
     # 2024-03-28: X 50, Y 40, Z 45, A 30.6, P 4, S 1.32, Q 4.08 (200m x 20.4), E 2.7 = $177.70B, so the weighted
     # yield is 4.08/177.70 x 0.5/20.4 = 0.1/177.70 (the unadjusted $1 would give twice that)
