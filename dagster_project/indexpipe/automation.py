@@ -29,21 +29,18 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 import duckdb
-import exchange_calendars as xcals
-import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from indexpipe.assets.ingestion import PRICE_PARTITIONS, raw_prices
 from indexpipe.assets.quality import published_marts
 from indexpipe.assets.transform import indexpipe_dbt_models
 from indexpipe.build import RANGE_END_TAG, RANGE_START_TAG
-from indexpipe.calendars import trading_days
+from indexpipe.calendars import is_session, non_session_reason  # noqa: F401 (re-exported: tests and schedules)
 from indexpipe.settings import current_settings
 
 NEW_YORK = "America/New_York"
@@ -88,32 +85,6 @@ RECON_JOB = dg.define_asset_job(
 
 
 # --- XNYS sessions -------------------------------------------------------------------------------------------
-
-
-def is_session(day: date) -> bool:
-    return len(trading_days(day, day)) == 1
-
-
-@lru_cache(maxsize=1)
-def _holiday_rules() -> xcals.ExchangeCalendar:
-    # holiday rules and ad hoc closures do not depend on the calendar's bounds: a one-year calendar is cheapest
-    return xcals.get_calendar("XNYS", start=pd.Timestamp("2020-01-02"), end=pd.Timestamp("2020-12-31"))
-
-
-def non_session_reason(day: date) -> str | None:
-    """None when ``day`` is an XNYS session, else why not: the weekend day or the holiday's name."""
-    if day.weekday() >= 5:
-        return f"{day} is a {day:%A}, not an XNYS session"
-    if is_session(day):
-        return None
-    calendar = _holiday_rules()
-    stamp = pd.Timestamp(day)
-    names = calendar.regular_holidays.holidays(stamp, stamp, return_name=True)
-    if len(names):
-        return f"{day} is an XNYS holiday ({names.iloc[0]})"
-    if stamp in set(calendar.adhoc_holidays):
-        return f"{day} is an XNYS special closure"
-    return f"{day} is not an XNYS session (outside the calendar)"
 
 
 def _evaluation_day(context: dg.ScheduleEvaluationContext) -> date:

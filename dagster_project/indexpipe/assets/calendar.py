@@ -1,15 +1,11 @@
 """The XNYS trading calendar as a warehouse table, so dbt derives every rebalance date from real sessions."""
 
-from datetime import date
-
 import dagster as dg
 import duckdb
 import pandas as pd
 
-from indexpipe.calendars import trading_days
+from indexpipe.calendars import calendar_sessions
 from indexpipe.resources import WarehouseResource
-
-CALENDAR_FIRST_YEAR = 1990
 
 
 @dg.asset(
@@ -19,8 +15,7 @@ CALENDAR_FIRST_YEAR = 1990
     description="XNYS trading sessions (exchange-calendars) from 1990 to two years past today; one row per session.",
 )
 def raw_xnys_sessions(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    today = date.today()
-    sessions = trading_days(date(CALENDAR_FIRST_YEAR, 1, 1), date(today.year + 2, 12, 31))
+    sessions = calendar_sessions()
     frame = pd.DataFrame({"session_date": pd.to_datetime(sessions).date})
     with duckdb.connect(str(warehouse.db_path)) as con:
         con.execute("create schema if not exists raw")
