@@ -17,6 +17,7 @@ from indexpipe.contract import TABLES_BY_NAME
 Rows = list[dict[str, str]]
 
 DAYS = ("2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-08")
+SPLIT_DAY = "2024-01-08"  # S1 splits 2-for-1: its close halves and its shares double that day
 
 _SECURITY_COLUMNS = (
     "security_id", "company_id", "ticker", "name", "security_type", "exchange", "country_incorporation",
@@ -88,6 +89,8 @@ def _prices() -> Rows:
         for n, (security, days) in enumerate(live.items(), start=1):
             if day in days:
                 close = 10.0 * n + day_index + 0.25
+                if security == "S1" and day == SPLIT_DAY:
+                    close /= 2  # unadjusted: S1's 2-for-1 split halves its close, (10 + 4 + 0.25) / 2 = 7.125
                 rows.append(
                     {"date": day, "security_id": security, "close": f"{close}", "volume": f"{1000 * n}"}
                 )

@@ -129,6 +129,8 @@ def test_prices_window_replaces_only_the_window_and_is_idempotent(good_dir: Path
         for r in kept:
             # Inside the window the new close must land; outside it, nothing may reach the warehouse.
             r["close"] = "99.5" if r["date"] == "2024-01-04" else "1.0"
+            if r["security_id"] == "S1" and r["date"] == "2024-01-08":
+                r["close"] = "0.5"  # S1's 2-for-1 split that day halves the close
         return kept
 
     edit_csv(good_dir / "prices.csv", restate_day)

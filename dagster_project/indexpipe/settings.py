@@ -36,3 +36,67 @@ def current_settings() -> Settings:
     input_dir = Path(os.environ.get("INDEXPIPE_DATA_DIR", DEFAULT_INPUT_DIR)).expanduser().resolve()
     duckdb_path = Path(os.environ.get("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)).expanduser().resolve()
     return Settings(input_dir=input_dir, duckdb_path=duckdb_path)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Reliability settings: plausibility bounds of the input checks and how long a writer waits for the warehouse.
+# Each has a documented default (docs/reliability.md) and may be overridden by one environment variable, read
+# here and nowhere else.
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """Bounds of the semantic input checks (indexpipe.ingest.semantic)."""
+
+    # a close outside [min_close, max_close] dollars a share is a unit or parsing error, not a price
+    min_close: float = 1e-4
+    max_close: float = 1e7
+    # shares traded in one day; the busiest US listings trade a few billion
+    max_volume: float = 1e11
+    # a split's ex-date close times its ratio, over the previous close, within a factor of 1 + tolerance
+    split_price_tolerance: float = 0.5
+    # shares outstanding in force on the ex-date over those before it, divided by the ratio, likewise
+    split_shares_tolerance: float = 0.25
+    # longest CSV line read (DuckDB's default); a longer one is a missing quote or line break
+    max_csv_line_bytes: int = 2_000_000
+
+
+_LIMIT_VARIABLES = {
+    "min_close": "INDEXPIPE_MIN_CLOSE",
+    "max_close": "INDEXPIPE_MAX_CLOSE",
+    "max_volume": "INDEXPIPE_MAX_VOLUME",
+    "split_price_tolerance": "INDEXPIPE_SPLIT_PRICE_TOLERANCE",
+    "split_shares_tolerance": "INDEXPIPE_SPLIT_SHARES_TOLERANCE",
+    "max_csv_line_bytes": "INDEXPIPE_MAX_CSV_LINE_BYTES",
+}
+LOCK_WAIT_VARIABLE = "INDEXPIPE_LOCK_WAIT_SECONDS"
+DEFAULT_LOCK_WAIT_SECONDS = 600.0
+
+
+def _positive_number(variable: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{variable}={text!r} is not a finite non-negative number")
+    return value
+
+
+def input_limits() -> InputLimits:
+    """The input bounds in force: the defaults above, each overridable by its INDEXPIPE_* variable."""
+    values: dict[str, float | int] = {}
+    for name, variable in _LIMIT_VARIABLES.items():
+        if text := os.environ.get(variable, "").strip():
+            number = _positive_number(variable, text)
+            values[name] = int(number) if name == "max_csv_line_bytes" else number
+    limits = InputLimits(**values)  # type: ignore[arg-type]
+    if limits.min_close >= limits.max_close:
+        raise ValueError(f"min close {limits.min_close:g} must be below max close {limits.max_close:g}")
+    return limits
+
+
+def lock_wait_seconds() -> float:
+    """How long a second writer waits for the warehouse's run lock before giving up (INDEXPIPE_LOCK_WAIT_SECONDS)."""
+    text = os.environ.get(LOCK_WAIT_VARIABLE, "").strip()
+    return _positive_number(LOCK_WAIT_VARIABLE, text) if text else DEFAULT_LOCK_WAIT_SECONDS

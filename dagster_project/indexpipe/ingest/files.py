@@ -8,9 +8,12 @@ error for the caller (the CLI and the Dagster assets catch one type).
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import hashlib
+import os
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -107,26 +110,66 @@ def _format_of(name: str) -> FileFormat | None:
     return None
 
 
+def _is_present(path: Path) -> bool:
+    """A file, or a symlink of any kind (a broken or looping one is reported, not ignored)."""
+    return path.is_symlink() or path.is_file()
+
+
+def check_inside(input_dir: Path, path: Path, table: str) -> None:
+    """Refuse a symlink that loops, dangles or leaves the input directory (``input_dir`` is resolved)."""
+    if not path.is_symlink():
+        return
+    name = path.relative_to(input_dir).as_posix()
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError as exc:  # Python 3.11 reports a loop this way
+        raise InputValidationError(
+            "is a symlink loop: it never reaches a file", file=name, table=table
+        ) from exc
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputValidationError(
+                "is a symlink loop: it never reaches a file", file=name, table=table
+            ) from exc
+        raise InputValidationError(
+            f"is a symlink to {os.readlink(path)}, which does not exist", file=name, table=table
+        ) from exc
+    if not target.is_relative_to(input_dir):
+        raise InputValidationError(
+            f"is a symlink to {target}, outside the input directory {input_dir}: refused (copy the file in, "
+            "or link to a file inside the directory)",
+            file=name,
+            table=table,
+        )
+
+
 def locate_table_files(input_dir: Path, table: str) -> tuple[InputFile, ...]:
     """The file(s) of ``table``: ``<table>.parquet|.csv|.csv.gz``, then for prices ``prices/*`` (sorted).
 
-    An optional table without a file has none (an empty tuple); a required one raises."""
+    An optional table without a file has none (an empty tuple); a required one raises. A symlink is followed
+    only to a file inside ``input_dir`` (which must be resolved)."""
     main = [input_dir / f"{table}{suffix}" for suffix in FILE_SUFFIXES]
-    main = [p for p in main if p.is_file()]
+    main = [p for p in main if _is_present(p)]
     if len(main) > 1:
         names = ", ".join(p.name for p in main)
         raise InputValidationError(
             f"more than one file for table '{table}' in {input_dir} ({names}); keep exactly one", table=table
         )
+    for p in main:
+        check_inside(input_dir, p, table)
     paths = list(main)
     increments = input_dir / table
-    if table in INCREMENT_DIR_TABLES and increments.is_dir():
+    if table in INCREMENT_DIR_TABLES and (increments.is_symlink() or increments.is_dir()):
+        check_inside(input_dir, increments, table)
         # Hidden files and anything that is not a contract format (README, .DS_Store) are not data.
-        paths += sorted(
+        found = sorted(
             p
             for p in increments.iterdir()
-            if p.is_file() and not p.name.startswith(".") and _format_of(p.name)
+            if not p.name.startswith(".") and _format_of(p.name) and _is_present(p)
         )
+        for p in found:
+            check_inside(input_dir, p, table)
+        paths += [p for p in found if p.is_file()]
     if not paths and TABLES_BY_NAME[table].optional:
         return ()
     if not paths:
@@ -182,9 +225,20 @@ def read_csv_header(f: InputFile) -> tuple[str, ...]:
     """Column names of a CSV file; an empty tuple for a file without a header line."""
     opener = gzip.open if f.name.endswith(".gz") else open
     try:
-        with opener(f.path, "rt", encoding="utf-8-sig", newline="") as fh:
-            first = next(csv.reader(fh), [])
-    except (OSError, UnicodeDecodeError, EOFError, csv.Error) as exc:
+        # the first line only, as bytes: a bad byte further down is the data's problem, reported with its line
+        with opener(f.path, "rb") as fh:
+            first_line = fh.readline(1 << 20)
+    except (OSError, EOFError) as exc:
+        raise InputValidationError(f"cannot read the header: {exc}", file=f.name, table=f.table) from exc
+    try:
+        text = first_line.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputValidationError(
+            f"the header line is not valid UTF-8 text (byte {exc.start + 1})", file=f.name, table=f.table
+        ) from exc
+    try:
+        first = next(csv.reader([text]), [])
+    except csv.Error as exc:
         raise InputValidationError(f"cannot read the header: {exc}", file=f.name, table=f.table) from exc
     # Surrounding blanks in a header are a typing slip, not a different column.
     header = tuple(name.strip() for name in first)
@@ -193,27 +247,95 @@ def read_csv_header(f: InputFile) -> tuple[str, ...]:
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _CSV_COLUMNS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+_CSV_LINE_SIZE = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes")
+_CSV_NOISE = ("CSV Error on Line", "Original Line", "Possible fix", "Possible Solution", "* ")
+
+
+def _csv_reason(text: str) -> str:
+    """DuckDB's CSV error as one sentence saying which rule or limit the line broke."""
+    if columns := _CSV_COLUMNS.search(text):
+        return f"expected {columns.group(1)} fields, found {columns.group(2)}"
+    if size := _CSV_LINE_SIZE.search(text):
+        return (
+            f"the line is {int(size.group(2)):,} bytes long, above the limit of {int(size.group(1)):,} bytes for "
+            "one CSV line (setting INDEXPIPE_MAX_CSV_LINE_BYTES): a field this long is a missing quote or line "
+            "break, not data"
+        )
+    if "unterminated quote" in text:
+        return (
+            'a field opened with a double quote (") on this line is never closed: the rest of the file would '
+            "be read as one value"
+        )
+    if "Invalid unicode" in text or "UTF-8" in text or "utf-8" in text:
+        return "the line is not valid UTF-8 text"
+    if "quote" in text.lower():
+        return 'a double quote (") inside an unquoted field, or text after a closing quote; quote the whole field'
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    useful = [line for line in lines[1:] if not line.startswith(_CSV_NOISE) and "=" not in line]
+    detail = useful[0] if useful else lines[0] if lines else "unknown error"
+    return "cannot parse CSV: " + detail.removeprefix("Invalid Input Error: ")
 
 
 def _csv_error(f: InputFile, exc: duckdb.Error) -> InputValidationError:
     text = str(exc)
     line_match = _CSV_LINE.search(text)
     line = int(line_match.group(1)) if line_match else None
-    columns = _CSV_COLUMNS.search(text)
-    if columns:
-        reason = f"expected {columns.group(1)} fields, found {columns.group(2)}"
-    else:
-        reason = "cannot parse CSV: " + text.splitlines()[0]
     row = line - 1 if line is not None and line > 1 else None
-    return InputValidationError(reason, file=f.name, table=f.table, row=row, line=line if row else None)
+    return InputValidationError(
+        _csv_reason(text), file=f.name, table=f.table, row=row, line=line if row else None
+    )
+
+
+def _scan(f: InputFile, count_breaks: bool) -> tuple[bytes, int]:
+    """The last byte of the (decompressed) file and, when asked, how many line breaks it holds."""
+    gz = f.name.endswith(".gz")
+    last, breaks = b"", 0
+    try:
+        with f.path.open("rb") as raw:
+            if not gz and not count_breaks:
+                size = raw.seek(0, os.SEEK_END)
+                raw.seek(max(size - 1, 0))
+                return raw.read(1), 0
+            inflate = zlib.decompressobj(zlib.MAX_WBITS | 16) if gz else None
+            while chunk := raw.read(_HASH_CHUNK):
+                if inflate is not None:
+                    chunk = inflate.decompress(chunk)
+                if chunk:
+                    last = chunk[-1:]
+                    breaks += chunk.count(b"\n") if count_breaks else 0
+            if inflate is not None and not inflate.eof:
+                raise InputValidationError(
+                    "the gzip stream ends early: the file was cut off in transfer", file=f.name, table=f.table
+                )
+    except (OSError, zlib.error) as exc:
+        raise InputValidationError(f"cannot read the file: {exc}", file=f.name, table=f.table) from exc
+    return last, breaks
+
+
+def check_complete_last_line(f: InputFile) -> None:
+    """A CSV file whose last line has no line break may have been cut mid-row, even when the cut left as many
+    fields as the header (a number cut short): refuse it rather than guess."""
+    last, _ = _scan(f, count_breaks=False)
+    if last in (b"\n", b""):
+        return
+    line = _scan(f, count_breaks=True)[1] + 1
+    raise InputValidationError(
+        "the file does not end with a line break, so its last line may have been cut off in transfer; if the "
+        "file is complete, end it with a line break",
+        file=f.name,
+        table=f.table,
+        row=line - 1 if line > 1 else None,
+        line=line if line > 1 else None,
+    )
 
 
 def _stage_csv(
-    con: duckdb.DuckDBPyConnection, f: InputFile, view: str, wanted: tuple[str, ...]
+    con: duckdb.DuckDBPyConnection, f: InputFile, view: str, wanted: tuple[str, ...], max_line_bytes: int
 ) -> StagedFile:
     header = read_csv_header(f)
     if not header:
         raise InputValidationError("empty file", file=f.name, table=f.table)
+    check_complete_last_line(f)
     # Positional names make the header immune to odd spellings and keep DuckDB's rowid un-shadowed;
     # sniffing is off because it guesses delimiters and comment characters from the data.
     positional = {f"c{i}": "VARCHAR" for i in range(len(header))}
@@ -227,7 +349,8 @@ def _stage_csv(
         con.execute(
             f"CREATE TABLE {table} AS SELECT {select} FROM read_csv({sql_string(str(f.path))}, "
             f"header = true, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', "
-            "escape = '\"', strict_mode = true, null_padding = false)"
+            "escape = '\"', strict_mode = true, null_padding = false, "
+            f"max_line_size = {int(max_line_bytes)})"
         )
     except duckdb.Error as exc:
         raise _csv_error(f, exc) from exc
@@ -258,12 +381,19 @@ def _stage_parquet(
 
 
 def stage_file(
-    con: duckdb.DuckDBPyConnection, f: InputFile, view: str, wanted: tuple[str, ...]
+    con: duckdb.DuckDBPyConnection,
+    f: InputFile,
+    view: str,
+    wanted: tuple[str, ...],
+    max_line_bytes: int = 2_000_000,
 ) -> StagedFile:
     """Expose ``f`` as view ``view``: ``_row`` and the ``wanted`` columns the file has (extras dropped)."""
     if f.path.stat().st_size == 0:
         raise InputValidationError("empty file", file=f.name, table=f.table)
-    staged = _stage_csv(con, f, view, wanted) if f.is_csv else _stage_parquet(con, f, view, wanted)
+    if f.is_csv:
+        staged = _stage_csv(con, f, view, wanted, max_line_bytes)
+    else:
+        staged = _stage_parquet(con, f, view, wanted)
     if staged.row_count == 0 and not TABLES_BY_NAME[f.table].optional:
         raise InputValidationError("empty file: no data rows", file=f.name, table=f.table)
     return staged
@@ -277,6 +407,8 @@ __all__ = [
     "fingerprint",
     "locate_input_files",
     "locate_table_files",
+    "check_complete_last_line",
+    "check_inside",
     "read_csv_header",
     "sha256_of_file",
     "sql_ident",

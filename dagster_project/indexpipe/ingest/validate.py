@@ -12,7 +12,12 @@ failing row:
 2. per table, per file: types parse (dates strictly ``YYYY-MM-DD``, numbers, integers), required values are
    non-empty, enumerations, country codes, bounds, ``at_most`` pairs and ``date_order`` pairs; then the key
    is unique across all files of the table;
-3. per table: every reference (``security_id``, ``company_id``, ``related_security_id``) exists.
+3. per table: every reference (``security_id``, ``company_id``, ``related_security_id``) exists;
+4. the semantic checks of ``indexpipe.ingest.semantic`` (plausible values, the XNYS calendar, corporate actions
+   and splits that agree with prices and shares).
+
+A file DuckDB cannot read at any point (a corrupt Parquet page) is reported as that file's error, never as a
+traceback.
 
 ``date_order`` uses the contract's rule, "later >= earlier": a fundamentals row may become available on its
 ``period_end`` (unusual but not impossible), while an ``available_date`` before ``period_end`` is rejected.
@@ -44,6 +49,8 @@ from indexpipe.ingest.files import (
     sql_string,
     stage_file,
 )
+from indexpipe.ingest.semantic import check_semantics
+from indexpipe.settings import InputLimits, input_limits
 
 SQL_TYPES = {"varchar": "VARCHAR", "date": "DATE", "double": "DOUBLE", "bigint": "BIGINT"}
 
@@ -145,28 +152,39 @@ class ValidatedInput:
         self._lock = threading.Lock()
 
 
-def validate_input_dir(input_dir: Path) -> ValidatedInput:
+def validate_input_dir(input_dir: Path, limits: InputLimits | None = None) -> ValidatedInput:
     """Check every file of ``input_dir`` against the contract, without touching any warehouse.
 
     Raises ``InputValidationError`` at the first problem, in the order described in the module docstring.
+    ``limits`` are the semantic checks' bounds (default: ``indexpipe.settings.input_limits()``).
     """
     input_dir = Path(input_dir).expanduser().resolve()
+    limits = limits or input_limits()
     sources = locate_input_files(input_dir)
     # Hashed before reading: if a file changes while we validate, the load's re-hash no longer matches
     # and refuses, instead of loading bytes nobody checked.
-    fingerprints = {t.name: fingerprint(sources[t.name]) for t in TABLES}
+    try:
+        fingerprints = {t.name: fingerprint(sources[t.name]) for t in TABLES}
+    except OSError as exc:
+        raise InputValidationError(f"cannot read {exc.filename}: {exc.strerror}") from exc
     con = duckdb.connect()
     try:
-        staged = {t.name: _stage_table(con, t, sources) for t in TABLES}
-        for table in TABLES:
-            for s in staged[table.name]:
-                _check_rows(con, table, s)
-            _create_typed_view(con, table, staged[table.name])
-            _check_unique(con, table, staged[table.name])
-        for table in TABLES:
-            for reference in table.references:
-                _check_reference(con, table, reference, staged[table.name])
-        first, last = con.execute(f"SELECT min(date), max(date) FROM {typed_view_name('prices')}").fetchone()
+        staged = {t.name: _stage_table(con, t, sources, limits) for t in TABLES}
+        try:
+            for table in TABLES:
+                for s in staged[table.name]:
+                    _check_rows(con, table, s)
+                _create_typed_view(con, table, staged[table.name])
+                _check_unique(con, table, staged[table.name])
+            for table in TABLES:
+                for reference in table.references:
+                    _check_reference(con, table, reference, staged[table.name])
+            check_semantics(con, staged, limits)
+            first, last = con.execute(
+                f"SELECT min(date), max(date) FROM {typed_view_name('prices')}"
+            ).fetchone()
+        except duckdb.Error as exc:
+            raise _unreadable(exc, [s.file for files in staged.values() for s in files]) from exc
         row_counts = {name: sum(s.row_count for s in files) for name, files in staged.items()}
         notes = _delivery_notes(con, sources, row_counts)
     except BaseException:
@@ -183,6 +201,18 @@ def validate_input_dir(input_dir: Path) -> ValidatedInput:
         notes=notes,
         _con=con,
     )
+
+
+def _unreadable(exc: duckdb.Error, files: list[InputFile]) -> InputValidationError:
+    """A read error in the middle of a check (a corrupt Parquet page): name the file DuckDB names."""
+    text = " ".join(str(exc).split())
+    named = [f for f in files if str(f.path) in text]
+    first = text.split(" Possible fixes", 1)[0][:300]
+    if named:
+        f = named[0]
+        kind = "Parquet" if not f.is_csv else "CSV"
+        return InputValidationError(f"cannot read {kind}: {first}", file=f.name, table=f.table)
+    return InputValidationError(f"cannot read the input: {first}")
 
 
 _ABSENT_EFFECT = {
@@ -221,11 +251,15 @@ def _delivery_notes(
 
 
 def _stage_table(
-    con: duckdb.DuckDBPyConnection, table: Table, sources: dict[str, tuple[InputFile, ...]]
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    sources: dict[str, tuple[InputFile, ...]],
+    limits: InputLimits | None = None,
 ) -> list[StagedFile]:
     staged = []
+    line_limit = (limits or input_limits()).max_csv_line_bytes
     for i, f in enumerate(sources[table.name]):
-        s = stage_file(con, f, f"src_{table.name}_{i}", table.column_names)
+        s = stage_file(con, f, f"src_{table.name}_{i}", table.column_names, max_line_bytes=line_limit)
         missing = [c.name for c in table.columns if c.required and c.name not in s.source_types]
         if missing:
             found = ", ".join(s.header[:_MAX_HEADER_NAMES]) + (
