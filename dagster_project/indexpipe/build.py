@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +15,8 @@ import duckdb
 from indexpipe.assets.ingestion import validated_input
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
+from indexpipe.warehouse.lock import warehouse_lock
+from indexpipe.warehouse.staging import check_usable
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -83,14 +86,17 @@ def build(
     from indexpipe.definitions import BUILD_JOB, defs  # imports dbt's manifest: only after the paths are set
 
     job = defs.resolve_job_def(BUILD_JOB.name)
-    result = job.execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        tags={RANGE_START_TAG: start_key, RANGE_END_TAG: end_key},
-        raise_on_error=False,
-    )
-    if not result.success:
-        raise BuildError(_first_failure(result))
-    return _build_result(result, started, first, last, settings, validated.notes)
+    # one writer for the whole run (the run's resource takes the same lock again, re-entrantly)
+    with warehouse_lock(settings.duckdb_path):
+        check_usable(settings.duckdb_path)
+        result = job.execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            tags={RANGE_START_TAG: start_key, RANGE_END_TAG: end_key},
+            raise_on_error=False,
+        )
+        if not result.success:
+            raise BuildError(_first_failure(result))
+        return _build_result(result, started, first, last, settings, validated.notes)
 
 
 def calculate_day(
@@ -107,14 +113,16 @@ def calculate_day(
     from indexpipe.automation import DAILY_JOB
     from indexpipe.definitions import defs
 
-    result = defs.resolve_job_def(DAILY_JOB.name).execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        partition_key=day.isoformat(),
-        raise_on_error=False,
-    )
-    if not result.success:
-        raise BuildError(_first_failure(result))
-    return _build_result(result, started, day, day, settings)
+    with warehouse_lock(settings.duckdb_path):
+        check_usable(settings.duckdb_path)
+        result = defs.resolve_job_def(DAILY_JOB.name).execute_in_process(
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            partition_key=day.isoformat(),
+            raise_on_error=False,
+        )
+        if not result.success:
+            raise BuildError(_first_failure(result))
+        return _build_result(result, started, day, day, settings)
 
 
 def _build_result(
@@ -148,19 +156,33 @@ def _load_rates(result) -> dict[str, tuple[int, float]]:
     return rates
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _one_line(text: str) -> str:
+    """dbt colours its log: no escape codes and no line breaks in a one-line reason."""
+    return " ".join(_ANSI.sub("", text).split())
+
+
 def _first_failure(result) -> str:
     # a failed blocking check is the reason the run stopped: name it and its expectation
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
             return (
                 f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed: "
-                f"{' '.join((evaluation.description or '').split())}"
+                f"{_one_line(evaluation.description or '')}"
             )
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             error = event.step_failure_data.error
             while error.cause is not None and "dagster" in (error.cls_name or "").lower():
                 error = error.cause
-            message = " ".join(error.message.split())
-            return f"step {event.step_key} failed: {message}"
+            return f"step {event.step_key} failed: {_one_line(error.message)}"
+    for event in result.all_events:
+        # a run that failed before any step (the warehouse resource could not start): its error
+        error = getattr(event.event_specific_data, "error", None)
+        if event.is_failure and error is not None:
+            while error.cause is not None and "dagster" in (error.cls_name or "").lower():
+                error = error.cause
+            return _one_line(error.message)
     return "the run failed (see the Dagster log above)"

@@ -52,12 +52,14 @@ def _run(run: Callable[[], BuildResult]) -> BuildResult:
     """Run a build and turn its failures into one-line command errors."""
     from indexpipe.build import BuildError
     from indexpipe.ingest.files import InputValidationError
+    from indexpipe.warehouse.lock import WarehouseBusy
+    from indexpipe.warehouse.staging import WarehouseUnusable
 
     try:
         return run()
     except InputValidationError as exc:
         raise CommandError(f"invalid input: {exc}") from exc
-    except BuildError as exc:
+    except (BuildError, WarehouseBusy, WarehouseUnusable) as exc:
         raise CommandError(str(exc)) from exc
 
 
@@ -93,7 +95,9 @@ def _day(data_dir: Path, db: Path, day: date) -> None:
 
 
 def _validate(db: Path) -> None:
+    from indexpipe.dbt_manifest import mart_models
     from indexpipe.quality.runner import run_all
+    from indexpipe.warehouse.state import check_warehouse_state
 
     db = db.resolve()
     if not db.exists():
@@ -101,16 +105,21 @@ def _validate(db: Path) -> None:
     import duckdb
 
     try:
+        state = check_warehouse_state(db, mart_models())
         outcomes = run_all(db)
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         raise CommandError(f"cannot read {db}: {' '.join(str(exc).split())[:300]}") from exc
     failed = [o for o in outcomes if not o.success]
+    print(f"  {'ok  ' if state.success else 'FAIL'} build state: {state.message}")
     for outcome in outcomes:
         print(f"  {'ok  ' if outcome.success else 'FAIL'} {outcome.summary()}")
     print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed ({sum(o.expectations for o in outcomes)} "
           f"expectations in {len(outcomes)} suites) on {db}")  # fmt: skip
-    if failed:
-        raise CommandError(f"{len(failed)} suite(s) failed: {', '.join(o.frame.name for o in failed)}")
+    reasons = [f"{len(failed)} suite(s) failed: {', '.join(o.frame.name for o in failed)}"] if failed else []
+    if not state.success:
+        reasons.append(state.message)
+    if reasons:
+        raise CommandError("; ".join(reasons))
 
 
 def _compare(args: argparse.Namespace) -> None:

@@ -8,17 +8,18 @@ example rows.
 
 import json
 import os
-import shutil
 import uuid
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from indexpipe.dbt_manifest import mart_models
+from indexpipe.ingest.files import sql_string
 from indexpipe.quality.frames import CheckFrame, discover_frames
 from indexpipe.quality.runner import run_frame
 from indexpipe.resources import WarehouseResource
+from indexpipe.warehouse.published import previous_manifest, published_link, snapshots_dir, swap_published
+from indexpipe.warehouse.state import MARTS_SCHEMA, table_fingerprint
 
 MARTS = mart_models()
 
@@ -67,19 +68,17 @@ GE_CHECKS = [_check_for(frame) for frame in discover_frames()]
     "the DuckDB file's lock.",
 )
 def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    root = warehouse.db_path.parent
-    snapshot = root / "snapshots" / uuid.uuid4().hex
+    link = published_link(warehouse.live_path)
+    snapshot = snapshots_dir(warehouse.live_path) / uuid.uuid4().hex
     snapshot.mkdir(parents=True)
-    previous = _previous_manifest(root / "published")
+    previous = previous_manifest(link)
     rows, fingerprints, reused = {}, {}, []
     with duckdb.connect(str(warehouse.db_path), read_only=True) as con:
         for mart in MARTS:
             target = snapshot / (mart + ".parquet")
-            rows[mart], fingerprint = con.execute(
-                f"select count(*), coalesce(sum(hash(t)), 0)::varchar from main.{mart} as t"
-            ).fetchone()
+            rows[mart], fingerprint = table_fingerprint(con, MARTS_SCHEMA, mart)
             fingerprints[mart] = fingerprint
-            old = root / "published" / (mart + ".parquet")
+            old = link / (mart + ".parquet")
             if previous.get("fingerprints", {}).get(mart) == fingerprint and old.exists():
                 # unchanged since the last snapshot (a one-day run touches a few marts): link, don't rewrite
                 os.link(old.resolve(), target)
@@ -87,37 +86,21 @@ def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
                 continue
             # rows in a fixed order, so the same warehouse always gives the same bytes (an incremental day and
             # a full rebuild publish identical files)
-            con.execute(f"copy (select * from main.{mart} order by all) to '{target}' (format parquet)")
+            con.execute(
+                f"copy (select * from main.{mart} order by all) to {sql_string(str(target))} (format parquet)"
+            )
     (snapshot / "manifest.json").write_text(
         json.dumps({"tables": rows, "fingerprints": fingerprints}, indent=2, sort_keys=True)
     )
-    published = _swap(snapshot, root / "published")
+    # inside a run the link moves when the run's warehouse copy is swapped in, so the snapshot never runs ahead
+    marts = {f"{MARTS_SCHEMA}.{m}": f"{rows[m]}:{fingerprints[m]}" for m in MARTS}
+    if not warehouse.stage_publication(snapshot, marts):
+        swap_published(snapshot, link)
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(published)),
+            "path": dg.MetadataValue.path(str(link)),
+            "snapshot": dg.MetadataValue.text(snapshot.name),
             "reused_unchanged": dg.MetadataValue.text(", ".join(reused) or "none"),
             **{m: dg.MetadataValue.int(n) for m, n in rows.items()},
         }
     )
-
-
-def _previous_manifest(link: Path) -> dict:
-    try:
-        return json.loads((link / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _swap(snapshot: Path, link: Path) -> Path:
-    """Point `link` at `snapshot` in one atomic rename of a symlink: a reader sees the old snapshot or the new one,
-    never a mix or nothing. Older snapshots are removed afterwards."""
-    staging = link.with_name(link.name + ".new")
-    staging.unlink(missing_ok=True)
-    staging.symlink_to(snapshot.relative_to(link.parent), target_is_directory=True)
-    if link.exists() and not link.is_symlink():
-        shutil.rmtree(link)  # a snapshot directory from before snapshots were linked
-    os.replace(staging, link)
-    for old in snapshot.parent.iterdir():
-        if old != snapshot:
-            shutil.rmtree(old, ignore_errors=True)
-    return link

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from indexpipe.dbt_manifest import prepare_manifest
+from indexpipe.resources import WarehouseResource
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import DBT_PROJECT_DIR
 
@@ -45,5 +46,9 @@ def one_day_of(run: dg.DagsterRun) -> str | None:
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT)
-def indexpipe_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def indexpipe_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    # dbt writes the run's copy of the warehouse (the resource points DUCKDB_PATH at it for the run)
+    context.log.info(f"dbt writes {warehouse.db_path}")
     yield from dbt.cli(dbt_build_args(one_day_of(context.run)), context=context).stream()
