@@ -19,9 +19,13 @@ _DBT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", 
 
 
 def dbt_executable() -> str:
-    """The dbt next to the running interpreter (the venv), so PATH need not be activated."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    """The dbt next to the running interpreter (the venv), so PATH need not be activated: ``indexpipe-dbt`` (dbt
+    that dies with its parent, indexpipe.dbt_child) when installed, else dbt itself."""
+    for name in ("indexpipe-dbt", "dbt"):
+        candidate = Path(sys.executable).parent / name
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
 
 
 def _newest_source_mtime() -> float:

@@ -1,0 +1,49 @@
+"""``indexpipe-dbt``: dbt's command line, as a child that dies with the process that started it.
+
+dagster-dbt runs dbt as a subprocess. If the run's process is killed (kill -9, OOM killer), a plain dbt child
+keeps running for minutes, still writing. This entry point asks Linux to SIGKILL it when its parent dies
+(``PR_SET_PDEATHSIG``, kept across exec and set before dbt starts), and elsewhere watches its parent from a thread;
+then it is dbt's own ``main``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import threading
+import time
+
+_PR_SET_PDEATHSIG = 1
+_WATCH_SECONDS = 0.5
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_WATCH_SECONDS)
+    os._exit(137)
+
+
+def die_with_parent() -> None:
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    # the parent may have died before prctl took effect; the thread also covers systems without prctl
+    if os.getppid() != parent or parent == 1:
+        os._exit(137)
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def main() -> int:
+    die_with_parent()
+    from dbt.cli.main import cli
+
+    sys.argv[0] = "dbt"
+    return cli()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
