@@ -96,8 +96,11 @@ class _Warehouse:
     """The warehouse resource's interface, pointed at a copied DuckDB file."""
 
     def __init__(self, db: Path) -> None:
-        self.db_path = db
+        self.db_path = self.live_path = db  # no run copy: the checks read, and publication writes, beside db
         self.input_path = db.parent
+
+    def stage_publication(self, snapshot: Path, fingerprints: dict[str, str]) -> bool:
+        return False  # outside a run of the real resource: published_marts swaps the link at once
 
 
 def _materialized(result: dg.ExecuteInProcessResult) -> set[str]:

@@ -49,7 +49,7 @@ from indexpipe.ingest.files import (
     sql_string,
     stage_file,
 )
-from indexpipe.ingest.semantic import check_semantics
+from indexpipe.ingest.semantic import DateWindow, check_semantics
 from indexpipe.settings import InputLimits, input_limits
 
 SQL_TYPES = {"varchar": "VARCHAR", "date": "DATE", "double": "DOUBLE", "bigint": "BIGINT"}
@@ -201,6 +201,24 @@ def validate_input_dir(input_dir: Path, limits: InputLimits | None = None) -> Va
         notes=notes,
         _con=con,
     )
+
+
+def check_input_semantics(
+    input_dir: Path, window: DateWindow | None = None, limits: InputLimits | None = None
+) -> None:
+    """Only the semantic checks, on rows dated in ``window`` (a delivery of one new day checks that day alone);
+    the files are staged and typed as in ``validate_input_dir`` but their contract rules are not re-checked."""
+    input_dir = Path(input_dir).expanduser().resolve()
+    limits = limits or input_limits()
+    sources = locate_input_files(input_dir)
+    with duckdb.connect() as con:
+        staged = {t.name: _stage_table(con, t, sources, limits) for t in TABLES}
+        try:
+            for table in TABLES:
+                _create_typed_view(con, table, staged[table.name])
+            check_semantics(con, staged, limits, window)
+        except duckdb.Error as exc:
+            raise _unreadable(exc, [s.file for files in staged.values() for s in files]) from exc
 
 
 def _unreadable(exc: duckdb.Error, files: list[InputFile]) -> InputValidationError:
@@ -576,4 +594,11 @@ def _check_reference(
     )
 
 
-__all__ = ["SQL_TYPES", "InputValidationError", "ValidatedInput", "typed_view_name", "validate_input_dir"]
+__all__ = [
+    "SQL_TYPES",
+    "InputValidationError",
+    "ValidatedInput",
+    "check_input_semantics",
+    "typed_view_name",
+    "validate_input_dir",
+]
