@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from indexpipe.assets.ingestion import validated_input
+from indexpipe.resources import RUN_OVERHEAD
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
 from indexpipe.warehouse.lock import warehouse_lock
@@ -34,9 +35,8 @@ class BuildResult:
     last_price_date: date
     table_rows: dict[str, int]
     load_rates: dict[str, tuple[int, float]]  # raw table -> (rows loaded, seconds), from the asset metadata
-    step_seconds: dict[
-        str, float
-    ]  # Dagster step -> seconds (e.g. indexpipe_dbt_models = the whole dbt build)
+    # Dagster step -> seconds (e.g. indexpipe_dbt_models = the whole dbt build), and the warehouse copy and commit
+    step_seconds: dict[str, float]
     # what the input lacked or could not match (absent optional tables, list entries naming no security)
     notes: tuple[str, ...] = ()
 
@@ -136,8 +136,11 @@ def _build_result(
         table_rows=warehouse_table_rows(settings.duckdb_path),
         load_rates=_load_rates(result),
         step_seconds={
-            event.step_key: event.event_specific_data.duration_ms / 1000
-            for event in result.get_step_success_events()
+            **{
+                event.step_key: event.event_specific_data.duration_ms / 1000
+                for event in result.get_step_success_events()
+            },
+            **RUN_OVERHEAD.pop(result.run_id, {}),
         },
         notes=notes,
     )

@@ -9,6 +9,7 @@ warehouse only if every planned step succeeded, and is deleted otherwise.
 from __future__ import annotations
 
 import os
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from indexpipe.warehouse.staging import WarehouseRun, begin_run, commit, discard
 from indexpipe.warehouse.state import Fingerprints
 
 DUCKDB_PATH_VARIABLE = "DUCKDB_PATH"
+# run id -> seconds spent copying the warehouse and committing the copy (build.py reports them with the steps)
+RUN_OVERHEAD: dict[str, dict[str, float]] = {}
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -86,7 +89,12 @@ class WarehouseResource(dg.ConfigurableResource):
             if run is None:
                 return
             if every_planned_step_succeeded(context):
+                started = time.perf_counter()
                 commit(run)
+                RUN_OVERHEAD[run.run_id] = {
+                    "warehouse_copy": run.copy_seconds,
+                    "warehouse_commit": time.perf_counter() - started,
+                }
                 context.log.info(f"warehouse {run.live} replaced by this run's copy")
             else:
                 discard(run)
