@@ -18,9 +18,11 @@ start`` / ``dagster sensor start``)
     ``intermediate.int_rebalance_calendar`` (the last session before the event's first session), run key = event id.
     ``new_price_file`` watches ``<INDEXPIPE_DATA_DIR>/prices/`` for ``YYYY-MM-DD.csv|.csv.gz|.parquet``.
 
-DuckDB takes one writer at a time: every run of these jobs carries the tag ``indexpipe/warehouse=duckdb``; a
+One writer at a time: every run takes the warehouse's run lock through its ``warehouse`` resource (a second one
+waits, then fails naming the holder), and writes a copy of the warehouse that replaces it only when the run
+succeeds (docs/reliability.md). Every run of these jobs also carries the tag ``indexpipe/warehouse=duckdb``; a
 ``tag_concurrency_limits`` entry on it (limit 1) in the instance's run coordinator queues runs instead of letting
-a second writer fail on the file lock.
+them wait on the lock. The schedules read the warehouse read-only, which a run never blocks.
 """
 
 from __future__ import annotations

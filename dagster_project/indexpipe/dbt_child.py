@@ -18,6 +18,9 @@ import time
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_SECONDS = 0.5
+# set by the process that starts dbt, for the moment it starts it: a child whose parent is already another process
+# (the starter died before this line ran) exits at once
+PARENT_VARIABLE = "INDEXPIPE_DBT_PARENT_PID"
 
 
 def _watch(parent: int) -> None:
@@ -32,7 +35,8 @@ def die_with_parent() -> None:
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     # the parent may have died before prctl took effect; the thread also covers systems without prctl
-    if os.getppid() != parent or parent == 1:
+    expected = os.environ.pop(PARENT_VARIABLE, "")
+    if os.getppid() != parent or (expected.isdigit() and int(expected) != parent):
         os._exit(137)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
 

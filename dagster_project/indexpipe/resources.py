@@ -58,6 +58,11 @@ class WarehouseResource(dg.ConfigurableResource):
         self._run.stage_publication(snapshot, fingerprints)
         return True
 
+    def note_models_built(self) -> None:
+        """The dbt step finished: the run's marts were rebuilt from the raw tables it leaves."""
+        if self._run is not None:
+            self._run.models_built = True
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         run = context.dagster_run
         run_id = context.run_id or "adhoc"

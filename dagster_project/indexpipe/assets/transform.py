@@ -12,6 +12,7 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from indexpipe.dbt_child import PARENT_VARIABLE
 from indexpipe.dbt_manifest import prepare_manifest
 from indexpipe.resources import WarehouseResource
 from indexpipe.rules import DBT_VARS_ENV
@@ -51,4 +52,10 @@ def indexpipe_dbt_models(
 ):
     # dbt writes the run's copy of the warehouse (the resource points DUCKDB_PATH at it for the run)
     context.log.info(f"dbt writes {warehouse.db_path}")
-    yield from dbt.cli(dbt_build_args(one_day_of(context.run)), context=context).stream()
+    os.environ[PARENT_VARIABLE] = str(os.getpid())  # for indexpipe-dbt: who its parent must be
+    try:
+        invocation = dbt.cli(dbt_build_args(one_day_of(context.run)), context=context)
+    finally:
+        os.environ.pop(PARENT_VARIABLE, None)
+    yield from invocation.stream()
+    warehouse.note_models_built()

@@ -54,6 +54,7 @@ from indexpipe.importers.sec_tickers import read_sec_tickers
 from indexpipe.importers.security_types import InferredType, infer_security_type
 from indexpipe.importers.tickers import TickerIndex, normalise
 from indexpipe.ingest.files import sql_string
+from indexpipe.settings import input_limits
 
 CLASS_TYPES = frozenset({"common", "reit", "tracking_stock"})
 # Structures a Russell US list proves eligible when the name suggested otherwise (Nasdaq calls Vertiv and Boise
@@ -664,8 +665,16 @@ def _write_tables(
     con.register("price_lines_arrow", pa.table(price_lines))
     con.execute("CREATE OR REPLACE TEMP TABLE price_lines AS SELECT * FROM price_lines_arrow")
     build_price_rows(con, cal.screener_date)
+    # rows the input checks would refuse are left out and counted in the report: a bad 1e-06 bar, or a close that
+    # serial reverse splits re-based below a hundredth of a cent (with its volume scaled up as far)
+    limits = input_limits()
     con.execute(
-        f"COPY (SELECT date, security_id, close, volume FROM price_rows ORDER BY security_id, date) "
+        "UPDATE price_rows SET origin = 'implausible' WHERE close < ? OR close > ? OR volume > ?",
+        [limits.min_close, limits.max_close, limits.max_volume],
+    )
+    con.execute(
+        f"COPY (SELECT date, security_id, close, volume FROM price_rows WHERE origin <> 'implausible' "
+        "ORDER BY security_id, date) "
         f"TO {sql_string(str(out / 'prices.parquet'))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)"
     )
 

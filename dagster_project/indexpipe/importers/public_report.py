@@ -204,13 +204,17 @@ def _companies_section(f: ReportFacts, kept: list[LineRecord], w) -> None:
 
 def _prices_section(f: ReportFacts, kept: list[LineRecord], w) -> None:
     w("## Prices\n")
-    total = sum(f.price_origin.values())
+    total = sum(n for origin, n in f.price_origin.items() if origin != "implausible")
     w(f"{total:,} price rows on XNYS sessions from {f.history_start} (the archive's common first day: a few files "
       f"reach years further back) to {f.price_end}:\n")  # fmt: skip
     w(f"- from bars: {f.price_origin.get('bar', 0):,}")
     w(f"- carried forward (no bar that session between a line's first and last bar; close repeated, volume 0): "
       f"{f.price_origin.get('carried', 0):,}")  # fmt: skip
     w(f"- synthetic (after the line's last bar): {f.price_origin.get('synthetic', 0):,}\n")
+    if implausible := f.price_origin.get("implausible", 0):
+        w(f"Left out: {implausible:,} rows whose close or volume the input checks refuse as implausible (a close "
+          "outside $0.0001-$10M, a volume above 100 billion shares; docs/reliability.md), e.g. a bad bar of "
+          "$0.000001 or a close re-based below a hundredth of a cent by serial reverse splits.\n")  # fmt: skip
     w(f"**Volumes.** The bars hold one venue's trades; every volume is multiplied by {f.volume_factor:.2f}, the "
       "median ratio of the screener's volume (all venues) to a line's median bar volume over the 20 sessions up to "
       "the screener day, so that dollar-volume thresholds (the $175k for extra share classes) see market-wide "

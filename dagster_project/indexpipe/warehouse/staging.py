@@ -45,7 +45,8 @@ class WarehouseRun:
     copy_method: str  # "clone", "copy" or "new" (no warehouse yet)
     copy_seconds: float
     snapshot: Path | None = None  # published on commit, removed on discard
-    mart_fingerprints: Fingerprints | None = None  # set when the marts were rebuilt and passed their checks
+    mart_fingerprints: Fingerprints | None = None  # set when the marts passed their checks and were published
+    models_built: bool = False  # the run ran dbt: its marts follow the raw tables it leaves
     job_name: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -154,7 +155,8 @@ def commit(run: WarehouseRun) -> None:
     started = time.perf_counter()
     if run.staging.exists():
         with duckdb.connect(str(run.staging)) as con:
-            if run.mart_fingerprints is not None:
+            # a record says "these marts were built from these raw tables": only a run that ran dbt can say so
+            if run.mart_fingerprints is not None and run.models_built:
                 record_build(con, run.run_id, run.job_name, run.mart_fingerprints)
             con.execute("checkpoint")  # the file alone holds everything: no WAL to carry over
     run.timings["record"] = time.perf_counter() - started
