@@ -18,6 +18,7 @@ import duckdb
 import pytest
 from indexpipe.build import BuildError, build
 from indexpipe.cli import main
+from indexpipe.dbt_child import PARENT_VARIABLE
 from indexpipe.ingest import load_all_tables, validate_input_dir
 from indexpipe.resources import DUCKDB_PATH_VARIABLE, WarehouseResource
 from indexpipe.rules import DBT_VARS_ENV
@@ -97,6 +98,14 @@ def test_lock_wait_setting(monkeypatch: pytest.MonkeyPatch) -> None:
         lock_wait_seconds()
 
 
+def test_dbt_started_for_a_parent_that_is_gone_exits_at_once() -> None:
+    dbt = Path(sys.executable).parent / "indexpipe-dbt"
+    env = {**os.environ, PARENT_VARIABLE: "1"}  # the run that started it had pid 1: this test is not it
+    assert subprocess.run([str(dbt), "--version"], env=env, capture_output=True).returncode == 137
+    env.pop(PARENT_VARIABLE)
+    assert subprocess.run([str(dbt), "--version"], env=env, capture_output=True).returncode == 0
+
+
 # --- all or nothing, on toy jobs over the real resource ----------------------------------------------------------
 
 
@@ -162,6 +171,10 @@ def test_a_run_that_completes_replaces_the_warehouse_and_publishes(tmp_path: Pat
         "w.duckdb.lock",
     ]
     assert [p.name for p in (db.parent / "snapshots").iterdir()] == ["new"]  # the old snapshot is gone
+    with duckdb.connect(str(db), read_only=True) as con:  # no dbt in this run: no claim that marts follow raw
+        assert not con.execute(
+            "select count(*) from duckdb_schemas() where schema_name = '_indexpipe'"
+        ).fetchone()[0]
 
 
 def test_a_run_that_fails_at_its_last_step_changes_nothing(tmp_path: Path) -> None:
