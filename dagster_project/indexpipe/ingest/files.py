@@ -253,6 +253,9 @@ _CSV_NOISE = ("CSV Error on Line", "Original Line", "Possible fix", "Possible So
 
 def _csv_reason(text: str) -> str:
     """DuckDB's CSV error as one sentence saying which rule or limit the line broke."""
+    # DuckDB's own words only: not the offending line's data, not its list of possible fixes
+    text = re.sub(r"Original Line:[^\n]*", "", text)
+    text = re.split(r"Possible (?:fix|Solution)", text)[0]
     if columns := _CSV_COLUMNS.search(text):
         return f"expected {columns.group(1)} fields, found {columns.group(2)}"
     if size := _CSV_LINE_SIZE.search(text):
@@ -263,13 +266,11 @@ def _csv_reason(text: str) -> str:
         )
     if "unterminated quote" in text:
         return (
-            'a field opened with a double quote (") on this line is never closed: the rest of the file would '
-            "be read as one value"
+            'a quoted field on this line is not closed properly: a double quote (") opens it and none closes it '
+            "(the rest of the file would be one value), or text follows the closing quote"
         )
-    if "Invalid unicode" in text or "UTF-8" in text or "utf-8" in text:
+    if "Invalid unicode" in text:
         return "the line is not valid UTF-8 text"
-    if "quote" in text.lower():
-        return 'a double quote (") inside an unquoted field, or text after a closing quote; quote the whole field'
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     useful = [line for line in lines[1:] if not line.startswith(_CSV_NOISE) and "=" not in line]
     detail = useful[0] if useful else lines[0] if lines else "unknown error"
