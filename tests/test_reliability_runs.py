@@ -286,6 +286,8 @@ def test_a_full_disk_fails_cleanly_and_keeps_the_warehouse(
 
 
 def test_every_cli_path_may_hold_quotes_spaces_and_non_ascii(tmp_path: Path) -> None:
+    # generate, build, day, validate, compare, report and holdings; `import public` reads files outside the
+    # repository and has its own tests
     odd = tmp_path / 'it\'s "odd" dïr; drop table x; --'
     market, db = odd / "mär'ket dir", odd / "wäre 'house'" / 'w\'h "1".duckdb'
     generated = _cli("generate", "--out", str(market), "--companies", "100", "--start", "2023-07-01",
@@ -313,3 +315,18 @@ def test_every_cli_path_may_hold_quotes_spaces_and_non_ascii(tmp_path: Path) -> 
     )
     assert compared.returncode == 0, compared.stderr[-2000:]
     assert out.exists() and levels == len(series)
+    chartbook, holdings = odd / 'rép\'ort "R3000".html', odd / "höld'ings.csv"
+    reported = _cli("report", "--db", str(db), "--index", "R3000", "--out", str(chartbook))
+    assert reported.returncode == 0 and chartbook.exists(), reported.stderr[-2000:]
+    held = _cli(
+        "holdings",
+        "--index",
+        "R3000",
+        "--date",
+        last_day.isoformat(),
+        "--db",
+        str(db),
+        "--out",
+        str(holdings),
+    )
+    assert held.returncode == 0 and holdings.exists(), held.stderr[-2000:]
