@@ -69,6 +69,13 @@ _MAX_HEADER_NAMES = 20
 _COUNTRY_REASON = "is not an ISO 3166 alpha-2 code (two upper-case letters)"
 
 
+def _connect() -> duckdb.DuckDBPyConnection:
+    """The in-memory validation connection; quiet, so a command's output stays its summary or its one line."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def typed_view_name(table: str) -> str:
     """The view (on the validation connection) with the typed, defaulted contract columns of ``table``."""
     return f"typed_{table}"
@@ -108,7 +115,7 @@ class ValidatedInput:
         """The in-memory connection with a ``typed_<table>`` view per table, used by one caller at a time."""
         with self._lock:
             if self._con is None:
-                self._con = duckdb.connect()
+                self._con = _connect()
                 try:
                     for table in TABLES:
                         _create_typed_view(self._con, table, _stage_table(self._con, table, self.sources))
@@ -167,7 +174,7 @@ def validate_input_dir(input_dir: Path, limits: InputLimits | None = None) -> Va
         fingerprints = {t.name: fingerprint(sources[t.name]) for t in TABLES}
     except OSError as exc:
         raise InputValidationError(f"cannot read {exc.filename}: {exc.strerror}") from exc
-    con = duckdb.connect()
+    con = _connect()
     try:
         staged = {t.name: _stage_table(con, t, sources, limits) for t in TABLES}
         try:
@@ -211,7 +218,7 @@ def check_input_semantics(
     input_dir = Path(input_dir).expanduser().resolve()
     limits = limits or input_limits()
     sources = locate_input_files(input_dir)
-    with duckdb.connect() as con:
+    with _connect() as con:
         staged = {t.name: _stage_table(con, t, sources, limits) for t in TABLES}
         try:
             for table in TABLES:

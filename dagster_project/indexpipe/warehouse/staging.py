@@ -155,6 +155,7 @@ def commit(run: WarehouseRun) -> None:
     started = time.perf_counter()
     if run.staging.exists():
         with duckdb.connect(str(run.staging)) as con:
+            con.execute("set enable_progress_bar = false")
             # a record says "these marts were built from these raw tables": only a run that ran dbt can say so
             if run.mart_fingerprints is not None and run.models_built:
                 record_build(con, run.run_id, run.job_name, run.mart_fingerprints)

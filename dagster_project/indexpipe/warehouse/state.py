@@ -135,4 +135,5 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 def check_warehouse_state(db_path: Path, marts: tuple[str, ...]) -> StateCheck:
     with duckdb.connect(str(db_path), read_only=True) as con:
+        con.execute("set enable_progress_bar = false")
         return check_state(con, marts)
