@@ -2,8 +2,9 @@
 
 Eighteen companies, one line each, 100m shares all float, so a company's float cap in $B is its close / 10. With
 ``CAPPING_VARS`` all eighteen are the R1000 (#1-#18; Top 200 = #1-#4). Their style inputs tie (book = half the
-rank-day cap, one consensus estimate, no five-year sales history), so every CVS is 0 = XL = XM = XU and every
-company is 100% growth: R1000G holds the whole R1000.
+rank-day cap, one consensus estimate, no five-year sales history), so every CVS is 0 = XL = XM = XU: the tie spans
+the whole universe, every company sits at its midpoint (cumulative-cap position 0.5) and is 50/50 (decision 3).
+R1000G holds half of every R1000 company, so its weights are the R1000's.
 
 Caps in $B from the 2024-04-30 rank day to the 2025-01-31 capping reference: M 38 (40 from 2024-12-02), B1 10,
 B2 9, B3 8, B4 7, S01..S13 2 each: $100B on the reference date. Then, after the first capped session

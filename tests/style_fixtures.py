@@ -261,11 +261,13 @@ def curve_market() -> Market:
 # 2023-12-11). Caps in $B on the 2023-04-28 rank day: A 40, B 30, C 20, D 10 (R1000), F 5, G 4, H 3, E 2 (R2000);
 # from 2023-08-01 E 25 and D 0.5, so in December E migrates up (size rank 3) and D down. Growth and sales growth
 # tie everywhere (score 0), so CVS = 0.5 z(B/P). Each base universe has four names, whose B/P ranks r give
-# z = Phi^-1((r - 0.5) / 4): CVS = -0.575175, -0.159320, 0.159320, 0.575175 for r = 1..4. B/P ranks per rank day:
+# z = Phi^-1((r - 0.5) / 4): CVS = -0.575175, -0.159320, 0.159320, 0.575175 for r = 1..4. In 2024-06 F and G
+# share the R2000's B/P rank 2 (equal B/P 0.2, average rank 2.5, z = Phi^-1(0.5) = 0): a tie of two companies with
+# different caps inside the universe. B/P ranks per rank day:
 DECEMBER_BP_RANKS = {
     "2023-06": {"A": 1, "B": 2, "C": 3, "D": 4, "E": 1, "F": 2, "G": 3, "H": 4},
     "2023-12": {"B": 1, "E": 2, "C": 3, "A": 4, "D": 1, "F": 2, "G": 3, "H": 4},
-    "2024-06": {"A": 1, "E": 2, "B": 3, "C": 4, "D": 1, "F": 2, "G": 3, "H": 4},
+    "2024-06": {"A": 1, "E": 2, "B": 3, "C": 4, "D": 1, "F": 2, "G": 2, "H": 4},
 }
 DECEMBER_CAPS = {"A": (40, 40), "B": (30, 30), "C": (20, 20), "D": (10, 0.5), "E": (2, 25), "F": (5, 5),
                  "G": (4, 4), "H": (3, 3)}  # fmt: skip

@@ -3,7 +3,8 @@
 The banding market of tests/recon_fixtures.py (two reconstitutions at scaled breakpoints, an R2000 and a Microcap)
 is built with header-only fundamentals and estimates and without classifications or corporate actions. Every
 blocking Great Expectations check ran (the build would have failed otherwise); here the style splits are checked
-directly: growth + value and defensive + dynamic add up to the parent for every security, index and date.
+directly: growth + value and defensive + dynamic add up to the parent for every security, index and date, and with
+no style input at all every company is 50/50 growth/value.
 """
 
 from __future__ import annotations
@@ -84,6 +85,27 @@ def test_style_sides_add_up_to_the_parent(bare_build: tuple[Path, BuildResult], 
     assert {parent for parent, _, _ in rows} == set(pairs)
     for parent, count, not_adding_up in rows:
         assert count > 0 and not_adding_up == 0, (parent, count, not_adding_up)
+
+
+def test_without_style_inputs_every_company_is_half_growth_half_value(
+    bare_build: tuple[Path, BuildResult],
+) -> None:
+    db, _ = bare_build
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "select recon_id, base_index_code, company_id, event, cvs, cvs_cap_position, value_probability, "
+            "growth_probability from main.fct_style_scores"
+        ).fetchall()
+    # no B/P, EPS or sales growth anywhere: every standard score is the peer mean 0, so every CVS is 0. The tie
+    # spans the whole base universe, so every company sits at its midpoint c = 0.5 (decision 3's tie rule), where
+    # the curve gives 0.5 x ((0.5 - 0.25) / 0.25)^k = 0.5 for any k; additions take that as their peers' mean
+    assert "reconstitution" in {row[3] for row in rows}
+    assert {base for _, base, *_ in rows} == {"R1000", "R2000", "RMICRO"}
+    for recon_id, base, company_id, event, cvs, position, value, growth in rows:
+        key = (recon_id, base, company_id)
+        if event == "reconstitution":
+            assert cvs == 0 and position == 0.5, key
+        assert value == 0.5 and growth == 0.5, key
 
 
 def test_industries_show_as_unclassified(bare_build: tuple[Path, BuildResult]) -> None:

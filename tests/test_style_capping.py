@@ -1,7 +1,7 @@
 """Capped growth/value indexes on a crafted market, against numbers worked out by hand (project decision 13).
 
-The market is tests/capping_fixtures.py: R1000G is the whole R1000 of eighteen companies, $100B on the 2025-01-31
-reference date: M 40, B1 10, B2 9, B3 8, B4 7 and thirteen names of 2. The first capping review is 2025-Q1
+The market is tests/capping_fixtures.py: R1000G is half of each of the R1000's eighteen companies (all 50/50), so its
+weights are the R1000's, $100B on the 2025-01-31 reference date: M 40, B1 10, B2 9, B3 8, B4 7 and thirteen names of 2. The first capping review is 2025-Q1
 (effective 2025-03-21, first session 2025-03-24). The algorithm (int_style_capping), in weights:
 
     pass 1: M 40% > 22.5% -> 22.5%. Above 4.5%, largest first: M 22.5, B1 10 (32.5), B2 9 (41.5), B3 8 (49.5 > 45)
@@ -128,8 +128,11 @@ def test_capped_index_holds_shares_times_factor_and_drifts_between_reviews(db: P
     for cid, weight in CAPPED.items():
         assert holdings[("R1000GC", effective, f"{cid}_1")] == pytest.approx(weight, abs=1e-12), cid
     assert holdings[("R1000G", effective, "M_1")] == pytest.approx(0.40, abs=1e-12)
-    # M's inclusion factor: 1 (100% growth) until the review, then its capping factor, fixed until the next review
-    assert factors == pytest.approx({date(2024, 7, 1): 1.0, FIRST_CAPPED_SESSION: FACTORS["M"]}, abs=1e-12)
+    # M's inclusion factor: its growth probability 0.5 until the review, then 0.5 x its capping factor, fixed until
+    # the next review
+    assert factors == pytest.approx(
+        {date(2024, 7, 1): 0.5, FIRST_CAPPED_SESSION: 0.5 * FACTORS["M"]}, abs=1e-12
+    )
     # 2025-03-25, M +10%: the capped index moves 22.5% x 10%, the uncapped 40% x 10%
     assert levels[("R1000GC", date(2025, 3, 25))][1] == pytest.approx(0.0225, abs=1e-10)
     assert levels[("R1000G", date(2025, 3, 25))][1] == pytest.approx(0.04, abs=1e-10)

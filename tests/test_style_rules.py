@@ -10,8 +10,10 @@ variables are given as ranks, so the standard scores are the ten (or nine) norma
 CVS = 0.5 z(B/P) - 0.25 z(growth) - 0.25 z(SPS growth). Hand values are rounded to 6 decimals, hence the
 tolerance.
 
-Probability curve (project decision 3, k = 2.7): 0 at or below XL, 0.5 t^k up to XM with t = (CVS - XL) / (XM - XL),
-1 - 0.5 t'^k up to XU with t' = (XU - CVS) / (XU - XM), 1 at or above XU; then the 95% rule.
+Probability curve (project decision 3, k = 2.5), in the company's cumulative-cap position c within its base
+universe sorted by CVS: c = (cap sorted before it + half its own) / total, a tie group sharing the midpoint of its
+span. Value probability 0 for c <= 0.25, 0.5 t^k up to 0.5 with t = (c - 0.25) / 0.25, 1 - 0.5 t'^k below 0.75
+with t' = (0.75 - c) / 0.25, 1 from 0.75; then the 95% rule. With k = 2.5, t^k = t^2 x sqrt(t).
 """
 
 from __future__ import annotations
@@ -81,18 +83,27 @@ def test_ten_company_r1000_scores_breaks_and_probabilities(db: Path) -> None:
         assert row["cvs_xl"] == pytest.approx(expected_cvs["C"], abs=TOL)
         assert row["cvs_xm"] == pytest.approx(expected_cvs["E"], abs=TOL)
         assert row["cvs_xu"] == pytest.approx(expected_cvs["G"], abs=TOL)
-    # at or below XL: pure growth; at XM: 50/50; at or above XU: pure value; the S in between:
-    # D: t = (-0.392698 + 0.602198) / (-0.127746 + 0.602198) = 0.209500 / 0.474452 = 0.441562,
-    #    0.5 x 0.441562^2.7 = 0.5 x exp(2.7 x -0.817437) = 0.5 x 0.110022 = 0.055011 (kept: above 0.05)
-    # F: t' = (0.392698 - 0.127746) / (0.392698 + 0.127746) = 0.264952 / 0.520444 = 0.509088,
-    #    1 - 0.5 x 0.509088^2.7 = 1 - 0.5 x 0.161563 = 0.919219
+    # the probability reads the position c = (cap before + half its own) / 100: A 6/100, B (12 + 5) = 17%,
+    # C (22 + 4) = 26%, D (30 + 7) = 37%, E (44 + 3) = 47%, F (50 + 8) = 58%, G (66 + 4.5) = 70.5%, H 80.5%,
+    # I 89.75%, J 96.75%
+    position = {"A": 0.06, "B": 0.17, "C": 0.26, "D": 0.37, "E": 0.47, "F": 0.58, "G": 0.705, "H": 0.805,
+                "I": 0.8975, "J": 0.9675}  # fmt: skip
+    for cid, c in position.items():
+        assert rows[cid]["cvs_cap_position"] == pytest.approx(c, abs=1e-12), cid
+    # c <= 0.25: pure growth (A, B); c >= 0.75: pure value (H, I, J); the S in between:
+    # C: t = (0.26 - 0.25) / 0.25 = 0.04, 0.5 x 0.04^2 x sqrt(0.04) = 0.5 x 0.0016 x 0.2 = 0.00016 < 0.05 -> 0
+    # D: t = 0.12 / 0.25 = 0.48, 0.5 x 0.2304 x 0.692820 = 0.5 x 0.159626 = 0.079813 (kept: above 0.05)
+    # E: t = 0.22 / 0.25 = 0.88, 0.5 x 0.7744 x 0.938083 = 0.5 x 0.726452 = 0.363226 (E holds XM, but its own
+    #    cap straddles 50%: its midpoint is 47%, so it is not 50/50)
+    # F: t' = (0.75 - 0.58) / 0.25 = 0.68, 1 - 0.5 x 0.4624 x 0.824621 = 1 - 0.5 x 0.381305 = 0.809348
+    # G: t' = 0.045 / 0.25 = 0.18, 1 - 0.5 x 0.0324 x 0.424264 = 1 - 0.006873 = 0.993127 > 0.95 -> 1
     expected_value = {
         "A": 0,
         "B": 0,
         "C": 0,
-        "D": 0.055011,
-        "E": 0.5,
-        "F": 0.919219,
+        "D": 0.079813,
+        "E": 0.363226,
+        "F": 0.809348,
         "G": 1,
         "H": 1,
         "I": 1,
@@ -112,19 +123,23 @@ def test_ninety_five_percent_rule(db: Path) -> None:
                     "Q": 0.099081, "R": 0.127051, "S": 0.430824, "T": 0.444713, "K": 1.402263}  # fmt: skip
     for cid, cvs in expected_cvs.items():
         assert rows[cid]["cvs"] == pytest.approx(cvs, abs=TOL), cid
-    # caps L 4.4, M 5.9, N 1.0, O 1.6, P 2.1, Q 5.6, R 1.3, S 1.7, T 5.0, K 5.8 ($34.4B): XL = M (29.9%),
-    # XM = Q (59.9%), XU = T (83.1%)
-    # N: t = (-0.572459 + 0.600470) / (0.099081 + 0.600470) = 0.040041, 0.5 t^2.7 = 0.000084 < 0.05 -> pure growth
-    # O: t = (-0.455030 + 0.600470) / 0.699551 = 0.207905, 0.5 t^2.7 = 0.5 x 0.014396 = 0.007198 -> pure growth
-    #    (on the straight line of k = 1 it would have kept 0.103953)
-    # S: t' = (0.444713 - 0.430824) / (0.444713 - 0.099081) = 0.040184, 1 - 0.5 t'^2.7 = 0.999915 > 0.95 -> value
-    # P: t = (-0.005412 + 0.600470) / 0.699551 = 0.850628, 0.5 t^2.7 = 0.5 x 0.646097 = 0.323049 stays
-    # R: t' = (0.444713 - 0.127051) / 0.345632 = 0.919076, 1 - 0.5 t'^2.7 = 1 - 0.5 x 0.796249 = 0.601876 stays
-    for cid in ("N", "O"):
-        assert rows[cid]["value_probability"] == 0.0 and rows[cid]["growth_probability"] == 1.0, cid
+    # caps L 4.4, M 5.9, N 1.0, O 1.6, P 2.1, Q 5.6, R 1.3, S 1.7, T 5.0, K 5.8 ($34.4B), cumulative 4.4, 10.3,
+    # 11.3, 12.9, 15.0, 20.6, 21.9, 23.6, 28.6, 34.4; positions c = (cap before + half its own) / 34.4:
+    # N: (10.3 + 0.5) / 34.4 = 0.313953, t = 0.063953 / 0.25 = 0.255814,
+    #    0.5 x 0.065441 x 0.505781 = 0.5 x 0.033099 = 0.016549 < 0.05 -> pure growth
+    # O: (11.3 + 0.8) / 34.4 = 0.351744, t = 0.406977, 0.5 x 0.165630 x 0.637947 = 0.5 x 0.105663 = 0.052832, just
+    #    above 0.05: stays
+    # P: (12.9 + 1.05) / 34.4 = 0.405523, t = 0.622093, 0.5 x 0.387000 x 0.788729 = 0.5 x 0.305238 = 0.152619
+    # R: (20.6 + 0.65) / 34.4 = 0.617733, t' = (0.75 - 0.617733) / 0.25 = 0.529070,
+    #    1 - 0.5 x 0.279915 x 0.727372 = 1 - 0.5 x 0.203602 = 0.898199 stays
+    # S: (21.9 + 0.85) / 34.4 = 0.661337, t' = 0.354651, 1 - 0.5 x 0.125777 x 0.595526 = 1 - 0.5 x 0.074904
+    #    = 0.962548 > 0.95 -> pure value
+    assert rows["N"]["cvs_cap_position"] == pytest.approx(10.8 / 34.4, abs=1e-12)
+    assert rows["N"]["value_probability"] == 0.0 and rows["N"]["growth_probability"] == 1.0
     assert rows["S"]["value_probability"] == 1.0 and rows["S"]["growth_probability"] == 0.0
-    assert rows["P"]["value_probability"] == pytest.approx(0.323049, abs=TOL)
-    assert rows["R"]["value_probability"] == pytest.approx(0.601876, abs=TOL)
+    assert rows["O"]["value_probability"] == pytest.approx(0.052832, abs=TOL)
+    assert rows["P"]["value_probability"] == pytest.approx(0.152619, abs=TOL)
+    assert rows["R"]["value_probability"] == pytest.approx(0.898199, abs=TOL)
 
 
 def test_cvs_band_keeps_a_small_move_in_the_same_core_index_only(db: Path) -> None:
@@ -145,11 +160,13 @@ def test_cvs_band_keeps_a_small_move_in_the_same_core_index_only(db: Path) -> No
     assert rows["K"]["previous_cvs"] == pytest.approx(1.402263, abs=TOL)
     assert rows["K"]["cvs"] == pytest.approx(1.492749, abs=TOL)
     assert rows["K"]["cvs_source"] == "computed"
-    # an unchanged company keeps its CVS, and its probability moves with the breaks: 2024 caps with K ($20B) in
-    # and J out give XL = C (26.4%), XM = F (58.1%), XU = H (75.8%), so E (CVS -0.127746, 0.5 in 2023) gets
-    # t = (-0.127746 + 0.602198) / (0.127746 + 0.602198) = 0.649984, 0.5 x 0.649984^2.7 = 0.5 x 0.312491 = 0.156245
+    # an unchanged company keeps its CVS, and its probability moves with the others' caps: 2024 caps with K ($20B)
+    # in and J out, $113.5B sorted A 12, B 10, C 8, D 14, E 6, ..., put E (CVS -0.127746, c 0.47 and 0.363226 in
+    # 2023) at c = (44 + 3) / 113.5 = 0.414097: t = 0.164097 / 0.25 = 0.656388,
+    # 0.5 x 0.430845 x 0.810178 = 0.5 x 0.349061 = 0.174530
     assert rows["E"]["cvs_source"] == "banded"
-    assert rows["E"]["value_probability"] == pytest.approx(0.156245, abs=TOL)
+    assert rows["E"]["cvs_cap_position"] == pytest.approx(47 / 113.5, abs=1e-12)
+    assert rows["E"]["value_probability"] == pytest.approx(0.174530, abs=TOL)
 
 
 def test_substitution_by_peer_group_means(db: Path) -> None:
@@ -231,19 +248,26 @@ def test_stability_scores_missing_indicators_and_negative_median_eps(db: Path) -
     for cid, score in stability.items():
         assert rows[cid]["stability_score"] == pytest.approx(score, abs=TOL), cid
     # sorted by stability with caps: E 6, B 16, I 23.5, G 32.5 (XL), C 40.5, H 51.5 (XM), J 58, A 70, D 84 (XU), F
-    # the same curve (decision 4): C: t = (0.406415 - 0.343254) / (0.469577 - 0.343254) = 0.5 (exactly: the
-    # quality steps G -> C and G -> H are (1/8 + 1/9 + 1/7) / 3 and twice that), 0.5 x 0.5^2.7 = 0.076947;
-    # J: t' = (0.532738 - 0.491733) / (0.532738 - 0.469577) = 0.649214, 1 - 0.5 x 0.311492 = 0.844254;
-    # A: t' = 0.012566 / 0.063161 = 0.198952, 1 - 0.5 x 0.012783 = 0.993609 > 0.95 -> 1
+    # 100 (cumulative), so the positions (cap before + half its own) are E 3%, B 11%, I 19.75%, G 28%, C 36.5%,
+    # H 46%, J 54.75%, A 64%, D 77%, F 92%; the same curve (decision 4):
+    # G: t = 0.03 / 0.25 = 0.12, 0.5 x 0.0144 x 0.346410 = 0.002494 < 0.05 -> 0
+    # C: t = 0.115 / 0.25 = 0.46, 0.5 x 0.2116 x 0.678233 = 0.5 x 0.143514 = 0.071757
+    # H: t = 0.21 / 0.25 = 0.84, 0.5 x 0.7056 x 0.916515 = 0.5 x 0.646693 = 0.323347
+    # J: t' = (0.75 - 0.5475) / 0.25 = 0.81, 1 - 0.5 x 0.6561 x 0.9 = 1 - 0.5 x 0.590490 = 0.704755
+    # A: t' = 0.11 / 0.25 = 0.44, 1 - 0.5 x 0.1936 x 0.663325 = 1 - 0.5 x 0.128420 = 0.935790 (kept: below 0.95)
+    position = {"E": 0.03, "B": 0.11, "I": 0.1975, "G": 0.28, "C": 0.365, "H": 0.46, "J": 0.5475, "A": 0.64,
+                "D": 0.77, "F": 0.92}  # fmt: skip
+    for cid, c in position.items():
+        assert rows[cid]["stability_cap_position"] == pytest.approx(c, abs=1e-12), cid
     defensive = {
         "E": 0,
         "B": 0,
         "I": 0,
         "G": 0,
-        "C": 0.076947,
-        "H": 0.5,
-        "J": 0.844254,
-        "A": 1,
+        "C": 0.071757,
+        "H": 0.323347,
+        "J": 0.704755,
+        "A": 0.935790,
         "D": 1,
         "F": 1,
     }
@@ -283,22 +307,24 @@ def test_style_and_stability_memberships_split_their_parents(db: Path) -> None:
             "select index_code, security_id, float_market_cap from main.fct_index_holdings "
             "where as_of_date = date '2023-06-23'"
         ).fetchall()
-    assert members[("R1000V", "D_1")] == pytest.approx(0.055011, abs=TOL)
-    assert members[("R1000G", "D_1")] == pytest.approx(0.944989, abs=TOL)
-    assert members[("R1000V", "E_1")] == members[("R1000G", "E_1")] == pytest.approx(0.5)
+    assert members[("R1000V", "D_1")] == pytest.approx(0.079813, abs=TOL)
+    assert members[("R1000G", "D_1")] == pytest.approx(0.920187, abs=TOL)
+    assert members[("R1000V", "E_1")] == pytest.approx(0.363226, abs=TOL)
+    assert members[("R1000G", "E_1")] == pytest.approx(0.636774, abs=TOL)
     assert ("R1000V", "A_1") not in members and members[("R1000G", "A_1")] == 1.0
-    # R3000 Value takes each company's probability from its own base universe (P: R2000, 0.323049)
-    assert members[("R3000V", "P_1")] == pytest.approx(0.323049, abs=TOL)
+    # R3000 Value takes each company's probability from its own base universe (P: R2000, 0.152619)
+    assert members[("R3000V", "P_1")] == pytest.approx(0.152619, abs=TOL)
     assert members[("R3000V", "D_1")] == members[("R1000V", "D_1")]
     # the Top 200 (scaled: #4: F, D, A, H) and Midcap split with their R1000 probabilities
     assert {s for (i, s) in members if i in ("RTOP200G", "RTOP200V")} == {"F_1", "D_1", "A_1", "H_1"}
-    assert members[("RMIDV", "E_1")] == pytest.approx(0.5)
-    assert members[("R1000DEF", "J_1")] == pytest.approx(0.844254, abs=TOL)
-    assert members[("R1000DEF", "A_1")] == 1.0 and ("R1000DYN", "A_1") not in members
+    assert members[("RMIDV", "E_1")] == pytest.approx(0.363226, abs=TOL)
+    assert members[("R1000DEF", "J_1")] == pytest.approx(0.704755, abs=TOL)
+    assert members[("R1000DYN", "A_1")] == pytest.approx(0.064210, abs=TOL)
+    assert members[("R1000DEF", "D_1")] == 1.0 and ("R1000DYN", "D_1") not in members
     assert ("R1000DEF", "E_1") not in members and members[("R1000DYN", "E_1")] == 1.0
-    # holdings: D's $14B float cap in R1000 is 0.055011 value + 0.944989 growth
+    # holdings: D's $14B float cap in R1000 is 0.079813 value + 0.920187 growth
     caps = {(i, s): cap for i, s, cap in holdings}
-    assert caps[("R1000V", "D_1")] == pytest.approx(14e9 * 0.055011, rel=1e-4)
+    assert caps[("R1000V", "D_1")] == pytest.approx(14e9 * 0.079813, rel=1e-4)
     for parent, sides in {
         "R1000": ("G", "V"),
         "R2000": ("G", "V"),
@@ -323,20 +349,25 @@ def test_s_curve_on_a_hundred_equal_caps(curve_db: Path) -> None:
         assert rows[name]["cvs"] == pytest.approx(cvs, abs=2e-6), name
     first = rows["C001"]
     assert (first["cvs_xl"], first["cvs_xm"], first["cvs_xu"]) == pytest.approx((xl, xm, xu), abs=2e-6)
-    # 30th: CVS Phi^-1(0.295) = -0.538836, t = (-0.538836 + 0.690309) / (-0.012533 + 0.690309) = 0.151473 / 0.677776
-    #   = 0.223485, 0.5 t^2.7 = 0.5 x exp(2.7 x -1.498371) = 0.5 x 0.017497 = 0.008749 < 0.05 -> 0 (95% rule)
-    # 35th: Phi^-1(0.345) = -0.398855, t = 0.291454 / 0.677776 = 0.430015, 0.5 t^2.7 = 0.5 x 0.102425 = 0.051213
-    # 50th: XM itself, 0.5
-    # 65th: Phi^-1(0.645) = 0.371856, t' = (0.658838 - 0.371856) / (0.658838 + 0.012533) = 0.286982 / 0.671371
-    #   = 0.427456, 1 - 0.5 t'^2.7 = 1 - 0.5 x 0.100788 = 0.949606 (kept: not above 0.95)
+    # the probability reads the position: name i has (i - 1)% of the cap before it and 1% of its own, so
+    # c = (i - 0.5) / 100 (the same percentile as its CVS, whatever the CVS values)
+    for i in (1, 30, 35, 50, 65, 100):
+        assert rows[f"C{i:03d}"]["cvs_cap_position"] == pytest.approx((i - 0.5) / 100, abs=1e-12), i
+    # 30th: c = 0.295, t = (0.295 - 0.25) / 0.25 = 0.18, 0.5 x 0.18^2 x sqrt(0.18) = 0.5 x 0.0324 x 0.424264
+    #   = 0.5 x 0.013746 = 0.006873 < 0.05 -> 0 (95% rule)
+    # 35th: c = 0.345, t = 0.38, 0.5 x 0.1444 x 0.616441 = 0.5 x 0.089014 = 0.044507 < 0.05 -> 0 (95% rule)
+    # 50th: c = 0.495, t = 0.98, 0.5 x 0.9604 x 0.989949 = 0.5 x 0.950747 = 0.475374
+    # 65th: c = 0.645, t' = (0.75 - 0.645) / 0.25 = 0.42, 1 - 0.5 x 0.1764 x 0.648074 = 1 - 0.5 x 0.114320
+    #   = 0.942840 (kept: not above 0.95)
     assert rows["C030"]["value_probability"] == 0.0
-    assert rows["C035"]["value_probability"] == pytest.approx(0.051213, abs=2e-6)
-    assert rows["C050"]["value_probability"] == pytest.approx(0.5, abs=1e-12)
-    assert rows["C065"]["value_probability"] == pytest.approx(0.949606, abs=2e-6)
-    # the whole curve: names 26-34 below 0.05 are pure growth, 66-74 above 0.95 pure value, so the split is
-    # names 35-65 (31 of 100, 31% of the cap; k = 1 would split 26-74, 49%)
+    assert rows["C035"]["value_probability"] == 0.0
+    assert rows["C050"]["value_probability"] == pytest.approx(0.475374, abs=2e-6)
+    assert rows["C065"]["value_probability"] == pytest.approx(0.942840, abs=2e-6)
+    # the whole curve: a side is below 0.05 where t < 0.1^(1/2.5) = 0.398107, i.e. c < 0.25 + 0.25 x 0.398107
+    # = 0.349527 (names up to 35) or c > 0.650473 (names from 66, 66th: t' = 0.38, 1 - 0.044507 = 0.955493 -> 1);
+    # the split is names 36-65: 30 of 100, 30% of the cap (k = 1 would split 26-75, 50%)
     split = sorted(int(c[1:]) for c, row in rows.items() if 0 < row["value_probability"] < 1)
-    assert split == list(range(35, 66))
+    assert split == list(range(36, 66))
 
 
 def test_december_recomputes_every_cvs_and_new_probabilities_only_for_new_and_migrating(
@@ -346,10 +377,11 @@ def test_december_recomputes_every_cvs_and_new_probabilities_only_for_new_and_mi
     # 2 -0.159320, 3 0.159320, 4 0.575175 (half of Phi^-1(0.125), Phi^-1(0.375), ...)
     lo, mid_lo, mid_hi, hi = -0.575175, -0.159320, 0.159320, 0.575175
     june = _scores(december_db, "2023-06", "R1000")
-    # June 2023, caps A 40, B 30, C 20, D 10 sorted by CVS: A (cum 40%) = XL, B (70%) = XM, C (90%) = XU:
-    # A 0, B 0.5, C and D 1
+    # June 2023, caps A 40, B 30, C 20, D 10 sorted by CVS: A (cum 40%) = XL, B (70%) = XM, C (90%) = XU; positions
+    # A 20%, B 55%, C 80%, D 95%: A 0, C and D 1, B t' = (0.75 - 0.55) / 0.25 = 0.8,
+    # 1 - 0.5 x 0.64 x 0.894427 = 1 - 0.5 x 0.572433 = 0.713783
     assert {c: r["value_probability"] for c, r in june.items()} == pytest.approx(
-        {"A": 0.0, "B": 0.5, "C": 1.0, "D": 1.0}, abs=1e-12
+        {"A": 0.0, "B": 0.713783, "C": 1.0, "D": 1.0}, abs=TOL
     )
     december = _scores(december_db, "2023-12", "R1000")
     assert set(december) == {"A", "B", "C", "E"}  # E migrated up from the R2000, D down
@@ -369,9 +401,12 @@ def test_december_recomputes_every_cvs_and_new_probabilities_only_for_new_and_mi
     # B 26.1% = XL, E 47.8%, C 65.2% = XM, A 100% = XU (carrying the June CVS would have given XL = A, XM = B)
     breaks = (december["A"]["cvs_xl"], december["A"]["cvs_xm"], december["A"]["cvs_xu"])
     assert breaks == pytest.approx((lo, mid_hi, hi), abs=TOL)
-    # only E (migrating) reads them: t = (-0.159320 + 0.575175) / (0.159320 + 0.575175) = 0.566179,
-    # 0.5 x 0.566179^2.7 = 0.5 x 0.215266 = 0.107633 (with the June CVS carried it would have sat at XM: 0.5)
-    assert december["E"]["value_probability"] == pytest.approx(0.107633, abs=TOL)
+    # only E (migrating) is placed: c = (30 + 12.5) / 115 = 0.369565, t = 0.119565 / 0.25 = 0.478261,
+    # 0.5 x 0.228733 x 0.691564 = 0.5 x 0.158184 = 0.079092. With the June CVS carried (A -0.575175,
+    # B -0.159320, C 0.159320) E would have tied with B and shared the midpoint of their span 40-95:
+    # c = 67.5 / 115 = 0.586957, t' = 0.652174, 1 - 0.5 x 0.425331 x 0.807573 = 0.828257
+    assert december["E"]["cvs_cap_position"] == pytest.approx(42.5 / 115, abs=1e-12)
+    assert december["E"]["value_probability"] == pytest.approx(0.079092, abs=TOL)
     assert not december["E"]["probability_retained"]
     # A, B and C keep their June probabilities although their CVS and the breaks moved (M7 §8.1.1)
     for cid in ("A", "B", "C"):
@@ -386,3 +421,19 @@ def test_december_recomputes_every_cvs_and_new_probabilities_only_for_new_and_mi
     assert (next_june["A"]["cvs_source"], next_june["A"]["cvs"]) == ("banded", pytest.approx(lo, abs=TOL))
     assert next_june["E"]["previous_cvs"] == pytest.approx(mid_lo, abs=TOL)
     assert next_june["E"]["cvs_source"] == "banded"
+
+
+def test_equal_scores_share_the_midpoint_of_their_cap_span(december_db: Path) -> None:
+    rows = _scores(december_db, "2024-06", "R2000")
+    # style_fixtures.december_market: the 2024 R2000 is D 0.5, F 5, G 4, H 3 ($12.5B). B/P ranks D 1, F 2, G 2,
+    # H 4: average ranks 1, 2.5, 2.5, 4, percentiles 0.125, 0.5, 0.5, 0.875, CVS 0.5 z = -0.575175, 0, 0, 0.575175
+    assert rows["F"]["cvs"] == rows["G"]["cvs"] == pytest.approx(0.0, abs=1e-12)
+    # F and G span 0.5 to 9.5 of the sorted cap whatever their order: both sit at its midpoint
+    # c = (0.5 + 9 / 2) / 12.5 = 0.4, t = 0.15 / 0.25 = 0.6, 0.5 x 0.36 x 0.774597 = 0.5 x 0.278855 = 0.139427.
+    # Sorted by company id instead, F would sit at (0.5 + 2.5) / 12.5 = 0.24 (value 0) and G at (5.5 + 2) / 12.5
+    # = 0.6 (t' = 0.6, 1 - 0.139427 = 0.860573): the ids would decide.
+    # D: c = 0.25 / 12.5 = 0.02 -> 0; H: c = (9.5 + 1.5) / 12.5 = 0.88 -> 1
+    expected = {"D": (0.02, 0.0), "F": (0.4, 0.139427), "G": (0.4, 0.139427), "H": (0.88, 1.0)}
+    for cid, (c, value) in expected.items():
+        assert rows[cid]["cvs_cap_position"] == pytest.approx(c, abs=1e-12), cid
+        assert rows[cid]["value_probability"] == pytest.approx(value, abs=TOL), cid

@@ -4,10 +4,12 @@
 -- The final CVS and whether a company keeps its June probabilities in December come from int_style_cvs_band
 -- (the band, M7 §8.8, and the December rule, §8.1). Breaks: per reconstitution and base universe, companies
 -- sorted by score (then company id) with their rank-day float cap; XL, XM and XU are the scores of the first
--- companies at 25%, 50% and 75% of the cumulative float cap, recomputed every time over every company's final
--- score, so a banded company's probability can still change. The curve is style_probability (decision 3), then the
--- 95% rule. Stability has no band; in December it follows the same rule (new and migrating companies are scored
--- against the December breaks, the others keep their June defensive probability).
+-- companies at 25%, 50% and 75% of the cumulative float cap, published for reference. The probability reads the
+-- company's cumulative-cap position c on the same axis (cap_position: the cap sorted before it plus half its own,
+-- a tie group sharing the midpoint of its span), recomputed every time over every company's final score, so a
+-- banded company's probability can still change. The curve is style_probability (decision 3: an S in c between
+-- 25%, 50% and 75%), then the 95% rule. Stability has no band; in December it follows the same rule (new and
+-- migrating companies are placed among the December scores, the others keep their June defensive probability).
 -- Additions between reconstitutions: an IPO (or fast-entry IPO) takes the mean value probability of its ICB
 -- sub-sector in its base universe at the reconstitution that placed it (sub-sector with at least 5 companies,
 -- else sector, supersector, industry, else the whole universe), then the 95% rule, and is 100% dynamic; a
@@ -38,6 +40,10 @@ cumulative as (
         {{ exact_sum('float_market_cap', 2) }} over (
             partition by recon_id, base_index_code order by cvs, company_id rows unbounded preceding
         ) / {{ exact_sum('float_market_cap', 2) }} over (partition by recon_id, base_index_code) as cvs_cum_cap_pct,
+        {{ cap_position('cvs', 'float_market_cap', 'recon_id, base_index_code') }} as cvs_cap_position,
+        case when stability_score is not null then
+            {{ cap_position('stability_score', 'float_market_cap', 'recon_id, base_index_code') }}
+        end as stability_cap_position,
         case when stability_score is not null then
             {{ exact_sum('float_market_cap', 2) }} over (
                 partition by recon_id, base_index_code order by stability_score, company_id rows unbounded preceding
@@ -69,11 +75,9 @@ curve as (
         b.stability_xl,
         b.stability_xm,
         b.stability_xu,
-        {{ ninety_five_percent_rule(style_probability('c.cvs', 'b.cvs_xl', 'b.cvs_xm', 'b.cvs_xu')) }}
-            as curve_value_probability,
+        {{ ninety_five_percent_rule(style_probability('c.cvs_cap_position')) }} as curve_value_probability,
         case when c.stability_score is not null then
-            {{ ninety_five_percent_rule(
-                style_probability('c.stability_score', 'b.stability_xl', 'b.stability_xm', 'b.stability_xu')) }}
+            {{ ninety_five_percent_rule(style_probability('c.stability_cap_position')) }}
         end as curve_defensive_probability
     from cumulative as c
     join breaks as b using (recon_id, base_index_code)
@@ -211,6 +215,7 @@ select
     r.cvs_source,
     r.probability_retained,
     r.cvs_cum_cap_pct,
+    r.cvs_cap_position,
     r.cvs_xl,
     r.cvs_xm,
     r.cvs_xu,
@@ -218,6 +223,7 @@ select
     1 - r.value_probability as growth_probability,
     r.stability_score,
     r.stability_cum_cap_pct,
+    r.stability_cap_position,
     r.stability_xl,
     r.stability_xm,
     r.stability_xu,
@@ -246,6 +252,7 @@ select
     a.cvs_source,
     false as probability_retained,
     null as cvs_cum_cap_pct,
+    null as cvs_cap_position,
     null as cvs_xl,
     null as cvs_xm,
     null as cvs_xu,
@@ -253,6 +260,7 @@ select
     1 - a.value_probability,
     null as stability_score,
     null as stability_cum_cap_pct,
+    null as stability_cap_position,
     null as stability_xl,
     null as stability_xm,
     null as stability_xu,
