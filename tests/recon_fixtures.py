@@ -644,9 +644,10 @@ def recon_gap_market() -> Market:
     companies.append(
         single_line("PAR", 10_000_000, {GAP_START: 40.0, GAP_PAR_GROWTH: 3500.0}, shares_from=GAP_START)
     )
+    # SPIN: 10m x $60 = $600M, larger than the smallest R3000E company of 2024-06 (E10, $500M): it may join
     companies.append(
         single_line(
-            "SPIN", 10_000_000, {GAP_SPIN_OFF: 50.0}, listing_date=GAP_SPIN_OFF, shares_from=GAP_SPIN_OFF
+            "SPIN", 10_000_000, {GAP_SPIN_OFF: 60.0}, listing_date=GAP_SPIN_OFF, shares_from=GAP_SPIN_OFF
         )
     )
     return Market(GAP_START, GAP_END, companies, spin_offs=[("PAR_1", "SPIN_1", GAP_SPIN_OFF)])

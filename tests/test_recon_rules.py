@@ -337,10 +337,10 @@ def test_minimum_price_and_the_30_day_average_rescue(banding_db: Path, eligibili
     # R2 closed exactly $1.00 on 2023-04-28: not below the minimum
     assert u23["R2"]["eligible"] is True and u23["R2"]["size_rank"] == 30
     # R1 (R3000E member, #29 in 2023): $0.95 on 2024-04-30, $1.20 on every other session of April 2024.
-    # 30 calendar days ending 2024-04-30 = 04-01..04-30 (22 sessions): (21 x 1.20 + 0.95) / 22 = 26.15 / 22
+    # The 30 days before the rank day, 2024-03-31 .. 04-29 = the 21 sessions 04-01 .. 04-29, all $1.20
     r1 = u24["R1"]
     assert r1["vehicle_close"] == pytest.approx(0.95)
-    assert r1["close_30d_avg"] == pytest.approx(26.15 / 22, abs=1e-9)  # 1.188636...
+    assert r1["close_30d_avg"] == pytest.approx(1.20, abs=1e-9)
     assert (r1["eligible"], r1["ineligible_reason"]) == (True, None)
     assert r1["total_market_cap"] == pytest.approx(190_000_000)  # 200m x $0.95
     assert r1["size_rank"] == 31 and r1["cum_cap_pct"] is None
@@ -352,8 +352,8 @@ def test_minimum_price_and_the_30_day_average_rescue(banding_db: Path, eligibili
     u = universe(eligibility_db, "2024-06")
     assert (u["P100"]["eligible"], u["P100"]["ineligible_reason"]) == (True, None)  # $1.00
     assert (u["P099"]["eligible"], u["P099"]["ineligible_reason"]) == (False, "price_below_min")  # $0.99
-    # N95 has the same April closes as R1 (average 1.1886 >= 1) but is not a member: no rescue
-    assert u["N95"]["close_30d_avg"] == pytest.approx(26.15 / 22, abs=1e-9)
+    # N95 has the same April closes as R1 (average 1.20 >= 1) but is not a member: no rescue
+    assert u["N95"]["close_30d_avg"] == pytest.approx(1.20, abs=1e-9)
     assert (u["N95"]["eligible"], u["N95"]["ineligible_reason"]) == (False, "price_below_min")
 
 

@@ -1,12 +1,14 @@
 -- Every share line alive on each rebalance rank day, with the figures known that day (point in time):
--- shares as of the latest row effective on or before the rank day, the rank-day close, the 30-day average close,
--- and trading over the 24 months ending with the rank day's month.
+-- shares as of the latest row effective on or before the rank day, the rank-day close, and trading over the 24
+-- months ending on the rank day (the 23 months before the rank day's month, then that month up to the rank day:
+-- the published May rank days of 2017-2022 fall mid-month). Companies are the ones lines are ranked as
+-- (int_tracking_stock_companies: a tracking stock is its own company).
 with events as (
     select recon_id, rank_date, event_type from {{ ref('int_rebalance_calendar') }}
 ),
 
 securities as (
-    select * from {{ ref('stg_securities') }}
+    select * from {{ ref('int_tracking_stock_companies') }}
 ),
 
 alive as (
@@ -31,31 +33,46 @@ rank_day_close as (
     join {{ ref('stg_prices') }} as p on p.security_id = a.security_id and p.trade_date = a.rank_date
 ),
 
-close_30d as (
-    -- the 30 calendar days ending on the rank day (the $1 rescue for existing members, METHODOLOGY §1; only
-    -- reconstitutions use it)
-    select a.recon_id, a.security_id, {{ exact_sum('p.close_price') }} / count(*) as close_30d_avg
-    from alive as a
-    join {{ ref('stg_prices') }} as p
-        on p.security_id = a.security_id
-        and p.trade_date > a.rank_date - interval 30 day
-        and p.trade_date <= a.rank_date
-    where a.event_type = 'reconstitution'
-    group by all
-),
-
-trading_2y as (
+trading_by_period as (
+    -- whole months before the rank day's month, from the monthly totals
     select
         a.recon_id,
         a.security_id,
-        sum(m.volume) as volume_2y,
-        {{ exact_sum('m.dollar_volume') }}::double as dollar_volume_2y,
-        sum(m.trading_days) as trading_days_2y
+        m.volume,
+        m.dollar_volume::decimal(38, 6) as dollar_volume,
+        m.trading_days,
+        m.volume_days
     from alive as a
     join {{ ref('int_security_monthly_trading') }} as m
         on m.security_id = a.security_id
         and m.trade_month > date_trunc('month', a.rank_date) - interval 24 month
-        and m.trade_month <= date_trunc('month', a.rank_date)
+        and m.trade_month < date_trunc('month', a.rank_date)
+    union all
+    -- the rank day's month up to the rank day, from the daily prices
+    select
+        a.recon_id,
+        a.security_id,
+        sum(p.volume),
+        {{ exact_sum('p.volume * p.close_price', 4) }},
+        count(*),
+        count(*) filter (where p.volume > 0)
+    from alive as a
+    join {{ ref('stg_prices') }} as p
+        on p.security_id = a.security_id
+        and p.trade_date >= date_trunc('month', a.rank_date)
+        and p.trade_date <= a.rank_date
+    group by a.recon_id, a.security_id
+),
+
+trading_2y as (
+    select
+        recon_id,
+        security_id,
+        sum(volume) as volume_2y,
+        {{ exact_sum('dollar_volume') }}::double as dollar_volume_2y,
+        sum(trading_days) as trading_days_2y,
+        sum(volume_days) as volume_days_2y
+    from trading_by_period
     group by all
 ),
 
@@ -70,6 +87,7 @@ select
     a.rank_date,
     a.security_id,
     a.company_id,
+    a.input_company_id,
     a.security_type,
     a.exchange,
     a.conversion_ratio,
@@ -79,14 +97,13 @@ select
     h.votes_per_share,
     h.shares_effective_date,
     c.close_price as rank_close,
-    c30.close_30d_avg,
     coalesce(t.volume_2y, 0) as volume_2y,
     coalesce(t.dollar_volume_2y, 0) as dollar_volume_2y,
     coalesce(t.trading_days_2y, 0) as trading_days_2y,
+    coalesce(t.volume_days_2y, 0) as volume_days_2y,
     case when f.first_trade_date <= a.rank_date then f.first_trade_date end as first_trade_date
 from alive as a
 left join shares_asof as h using (recon_id, security_id)
 left join rank_day_close as c using (recon_id, security_id)
-left join close_30d as c30 using (recon_id, security_id)
 left join trading_2y as t using (recon_id, security_id)
 left join first_trade as f using (security_id)

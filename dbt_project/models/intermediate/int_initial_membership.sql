@@ -9,7 +9,8 @@ with listed as (
         coalesce(m.company_id, l.company_id) as company_id,
         m.as_of_date
     from {{ ref('stg_initial_membership') }} as m
-    left join {{ ref('stg_securities') }} as l on l.security_id = m.security_id
+    -- a line stands for the company it is ranked as (a tracking stock for itself, int_tracking_stock_companies)
+    left join {{ ref('int_tracking_stock_companies') }} as l on l.security_id = m.security_id
 ),
 
 known as (
@@ -17,7 +18,7 @@ known as (
         -- names outside securities (delisted before the data starts) are only reported by the build
         *
     from listed
-    where company_id in (select company_id from {{ ref('stg_securities') }})
+    where company_id in (select company_id from {{ ref('int_tracking_stock_companies') }})
 ),
 
 named as (

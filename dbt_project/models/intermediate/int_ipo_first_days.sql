@@ -1,6 +1,7 @@
 -- Each listed common line's first trading day: total and float cap on that day and the session after the
 -- fast-entry wait (METHODOLOGY §3: an IPO above the market-adjusted Top 500 breakpoint joins after the close of
--- its 5th trading day). Companies already listed when the data starts have no IPO.
+-- its 5th trading day). Companies already listed when the data starts have no IPO. Companies are the ones lines are
+-- ranked as (int_tracking_stock_companies: a tracking stock is its own company, M7 §6.2.2).
 with first_prices as (
     select security_id, min(trade_date) as first_trade_date
     from {{ ref('stg_prices') }}
@@ -15,9 +16,14 @@ sessions as (
     select * from {{ ref('stg_xnys_sessions') }}
 ),
 
+securities as (
+    select * from {{ ref('int_tracking_stock_companies') }}
+),
+
 ipo_lines as (
-    select s.security_id, s.company_id, s.security_type, s.exchange, s.conversion_ratio, f.first_trade_date
-    from {{ ref('stg_securities') }} as s
+    select s.security_id, s.company_id, s.input_company_id, s.security_type, s.exchange, s.conversion_ratio,
+        f.first_trade_date
+    from securities as s
     join first_prices as f using (security_id)
     cross join data_start as d
     where s.security_type in ('common', 'reit', 'tracking_stock')
@@ -30,7 +36,7 @@ company_shares as (
     -- all common classes of the company on its first day, in main-class equivalents
     select i.security_id, {{ exact_sum('h.shares_outstanding * s.conversion_ratio') }} as total_shares
     from ipo_lines as i
-    join {{ ref('stg_securities') }} as s
+    join securities as s
         on s.company_id = i.company_id and s.security_type in ('common', 'reit', 'tracking_stock')
     asof join {{ ref('stg_shares') }} as h
         on h.security_id = s.security_id and h.effective_date <= i.first_trade_date
@@ -40,10 +46,13 @@ company_shares as (
 select
     i.security_id,
     i.company_id,
+    i.input_company_id,
     i.security_type,
     i.exchange,
     i.first_trade_date,
     p.close_price as first_close,
+    p.volume as first_day_volume,
+    h.available_shares as first_day_available_shares,
     h.available_shares * p.close_price as first_day_float_cap,
     c.total_shares * p.close_price / i.conversion_ratio as first_day_total_cap,
     h.available_shares / nullif(h.shares_outstanding, 0) as first_day_float_factor,

@@ -24,7 +24,13 @@
 {%- endif -%}
 
 with companies as (
+    -- priced on the new-member vehicle: companies reviewed as quarterly IPOs are new by definition
     select * from {{ ref('int_event_companies') }}
+),
+
+company_vehicles as (
+    -- priced on each vehicle basis (M7 §6.5.3): a reconstitution takes the one the company's membership calls for
+    select * from {{ ref('int_event_company_vehicles') }}
 ),
 
 calendar as (
@@ -36,19 +42,22 @@ event_lines as (
 ),
 
 ipo_first_days as (
-    select * from {{ ref('int_ipo_first_days') }}
+    select i.*, l.valid_from as fast_entry_valid_from, l.lockdown_recon_id
+    from {{ ref('int_ipo_first_days') }} as i
+    left join {{ ref('int_fast_entry_lockdown') }} as l using (security_id)
 ),
 
 home_countries as (
+    -- keyed by the issuer the input names (int_tracking_stock_companies.input_company_id)
     select company_id, home_country from {{ ref('int_company_home_country') }}
 ),
 
 spin_offs as (
-    select a.ex_date, parent.company_id as parent_company_id, child.company_id as company_id,
+    select a.action_id, a.ex_date, parent.company_id as parent_company_id, child.company_id as company_id,
         a.related_security_id as security_id
     from {{ ref('stg_corporate_actions') }} as a
-    join {{ ref('stg_securities') }} as parent on parent.security_id = a.security_id
-    join {{ ref('stg_securities') }} as child on child.security_id = a.related_security_id
+    join {{ ref('int_tracking_stock_companies') }} as parent on parent.security_id = a.security_id
+    join {{ ref('int_tracking_stock_companies') }} as child on child.security_id = a.related_security_id
     where a.action_type = 'spin_off'
 ),
 
@@ -77,12 +86,20 @@ state_{{ i }} as (
         -- the chain's own history names every index
         true as knows_r1000, true as knows_top500, true as knows_top200, true as knows_micro_top
     from (
-        select *, row_number() over (partition by company_id order by valid_from desc) as latest
+        -- the latest row; on the same day an addition is later than the reconstitution (as in
+        -- int_index_line_segments), then the line id decides (decision 14)
+        select
+            *,
+            row_number() over (
+                partition by company_id order by valid_from desc, is_addition desc, pricing_security_id
+            ) as latest
         from (
-            select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
+            select company_id, pricing_security_id, false as is_addition, valid_from,
+                in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
             from members_{{ i - 1 }}
             union all
-            select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
+            select company_id, pricing_security_id, true, valid_from,
+                in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
             from additions_{{ i - 1 }}
             where valid_from <= date '{{ rank_date }}'
         )
@@ -111,9 +128,11 @@ universe_{{ i }} as (
                 then 'price_below_min'
             else c.size_reason
         end as ineligible_reason
-    from companies as c
+    from company_vehicles as c
     left join state_{{ i }} as s using (company_id)
     where c.recon_id = '{{ recon_id }}'
+      -- an existing member is priced on a class with at least 100 days of volume (int_pricing_vehicles)
+      and c.vehicle_basis = case when s.company_id is not null then 'existing_member' else 'new_member' end
 ),
 
 ranked_{{ i }} as (
@@ -229,28 +248,33 @@ ipo_additions_{{ i }} as (
       and c.total_market_cap > b.cap_smallest_r3000e * (1 + mv.r3000e_return)
       -- a spin-off's new line is not an IPO: it joins with its parent or waits for the next reconstitution
       and c.company_id not in (select company_id from spin_offs)
+      -- nor is a new class of a member, even when it became the company's pricing vehicle
+      and c.company_id not in (select company_id from members_{{ i }})
 ),
 
 fast_entries_{{ i }} as (
-    -- an IPO whose day-one float cap beats the market-adjusted Top 500 breakpoint joins after its 5th session;
-    -- the adjustment is the R3000E move to the latest rank day before the IPO (or none before the first review)
+    -- an IPO whose day-one float cap beats the market-adjusted Top 500 breakpoint joins after its 5th session,
+    -- or with the reconstitution when that day falls in its lock-down (int_fast_entry_lockdown, M7 §4.3.5);
+    -- the adjustment is the R3000E move to the latest rank day before the IPO (or none before the first review).
+    -- One line per company: of two lines that qualify on the same day, the one with the larger first-day
+    -- volume, then more available shares, then the line id (decision 14)
     select
         f.company_id,
         f.security_id as pricing_security_id,
-        f.fast_entry_first_session as valid_from,
+        f.fast_entry_valid_from as valid_from,
         'fast_entry_ipo' as addition_event,
         null::varchar as event_id,
         f.first_day_total_cap as total_market_cap,
         f.first_day_total_cap / (1 + coalesce(mv.r3000e_return, 0)) as cap_in_rank_day_terms
     from ipo_first_days as f
-    join home_countries as h using (company_id)
+    join home_countries as h on h.company_id = f.input_company_id
     cross join breakpoints_{{ i }} as b
     left join lateral (
         select m.r3000e_return
         from market_moves_{{ i }} as m
         join calendar as e on e.recon_id = m.event_id
         where e.rank_date <= f.first_trade_date
-        order by e.rank_date desc
+        order by e.rank_date desc, e.recon_id
         limit 1
     ) as mv on true
     where f.first_trade_date > date '{{ rank_date }}'
@@ -263,6 +287,10 @@ fast_entries_{{ i }} as (
       and f.first_day_total_cap >= {{ var('min_total_market_cap') }}
       and f.first_day_float_cap > b.cap_top500 * (1 + coalesce(mv.r3000e_return, 0))
       and f.company_id not in (select company_id from spin_offs)
+    qualify row_number() over (
+        partition by f.company_id
+        order by f.fast_entry_valid_from, f.first_day_volume desc, f.first_day_available_shares desc, f.security_id
+    ) = 1
 ),
 
 placed_ipos_{{ i }} as (
@@ -281,7 +309,11 @@ placed_ipos_{{ i }} as (
         true as in_r3000e,
         a.cap_in_rank_day_terms < b.cap_micro_top and a.cap_in_rank_day_terms < b.cap_r1000 as in_micro
     from (
-        select *, row_number() over (partition by company_id order by valid_from) as first_addition
+        select
+            *,
+            row_number() over (
+                partition by company_id order by valid_from, addition_event, pricing_security_id
+            ) as first_addition
         from (
             select * from fast_entries_{{ i }}
             union all
@@ -301,22 +333,39 @@ spin_additions_{{ i }} as (
     -- a member's spin-off joins the indexes its parent is in on the ex-date (decision 8). Between this rank day
     -- and this reconstitution's first session the parent is still in the old composition (state_{{ i }}): the
     -- spin-off takes that, then the parent's new membership from the first session; later ex-dates take the new
-    -- membership straight away. It keeps it until the next reconstitution.
+    -- membership straight away (an IPO parent only once it has joined). It keeps it until the next
+    -- reconstitution. The new line must pass the structural screens (a listed common class on an eligible
+    -- exchange, home country US) and its company's total cap on its first trading day must be larger than this
+    -- reconstitution's smallest R3000E company, market-adjusted to the latest rank day on or before the ex-date
+    -- (M7 §6.6.1, as fast entries); otherwise it never joins between reconstitutions and is ranked like any other
+    -- company at the next one
     select
         s.company_id,
         s.security_id as pricing_security_id,
         b.valid_from,
         'spin_off' as addition_event,
         null::varchar as event_id,
-        null::double as total_market_cap,
+        f.first_day_total_cap as total_market_cap,
         b.in_r1000, b.in_top500, b.in_top200, b.in_top50, b.in_r3000, b.in_r3000e, b.in_micro
     from spin_offs as s
+    -- listed common classes only (int_ipo_first_days); the line's first trading day is normally the ex-date
+    join ipo_first_days as f on f.security_id = s.security_id
+    join home_countries as h on h.company_id = f.input_company_id
+    cross join breakpoints_{{ i }} as bp
+    left join lateral (
+        select m.r3000e_return
+        from market_moves_{{ i }} as m
+        join calendar as e on e.recon_id = m.event_id
+        where e.rank_date <= s.ex_date
+        order by e.rank_date desc, e.recon_id
+        limit 1
+    ) as mv on true
     join (
-        select company_id, null::date as valid_from, false as before_effective,
+        select company_id, date '{{ first_session }}' as parent_from, false as before_effective,
             in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
         from members_{{ i }}
         union all
-        select company_id, null::date, false, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        select company_id, valid_from, false, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
         from placed_ipos_{{ i }}
         union all
         select company_id, null::date, true, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
@@ -336,6 +385,11 @@ spin_additions_{{ i }} as (
       {%- if next_rank %} and s.ex_date <= date '{{ next_rank }}'{% endif %}
       -- the old composition applies only before this reconstitution takes effect
       and (not parent.before_effective or s.ex_date < date '{{ first_session }}')
+      -- a parent added between reconstitutions passes its indexes on only once it is a member
+      and (parent.before_effective or parent.parent_from <= b.valid_from)
+      and f.exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE')
+      and h.home_country = 'US'
+      and f.first_day_total_cap > bp.cap_smallest_r3000e * (1 + coalesce(mv.r3000e_return, 0))
 ),
 
 additions_{{ i }} as (

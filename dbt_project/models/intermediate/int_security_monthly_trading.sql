@@ -9,6 +9,8 @@ select
     date_trunc('month', trade_date)::date as trade_month,
     sum(volume) as volume,
     {{ exact_sum('volume * close_price', 4) }}::double as dollar_volume,
-    count(*) as trading_days
+    count(*) as trading_days,
+    -- days with shares traded: a pricing vehicle of an existing member needs 100 of them (int_pricing_vehicles)
+    count(*) filter (where volume > 0) as volume_days
 from prices
 group by all

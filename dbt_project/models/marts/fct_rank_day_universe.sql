@@ -5,7 +5,8 @@ with chain as (
 ),
 
 companies as (
-    select * from {{ ref('int_event_companies') }}
+    -- each company priced on the vehicle its membership allowed (M7 §6.5.3)
+    select * from {{ ref('int_event_company_vehicles') }}
 ),
 
 calendar as (
@@ -35,5 +36,7 @@ select
     ch.in_r3000e as is_r3000e_member
 from chain as ch
 join calendar as cal using (recon_id)
-join companies as co on co.recon_id = ch.recon_id and co.company_id = ch.company_id
+join companies as co
+    on co.recon_id = ch.recon_id and co.company_id = ch.company_id
+    and co.vehicle_basis = case when ch.was_r3000e then 'existing_member' else 'new_member' end
 order by ch.recon_id, ch.size_rank nulls last, ch.company_id

@@ -1,0 +1,86 @@
+-- Each company on each rebalance rank day, priced on each of its two pricing vehicles (int_pricing_vehicles: one
+-- for a new member, one for an existing member, M7 §6.5.3; usually the same line): total market cap over all
+-- common classes, and the eligibility screens that do not depend on index membership (METHODOLOGY §1, §6.1-6.5 of
+-- M7). int_reconstitution_chain takes the row of the basis the company's membership calls for. The $1 rule needs
+-- membership too (existing members may use their 30-day average, int_minimum_price_rescue): it is carried as two
+-- flags.
+with lines as (
+    select * from {{ ref('int_event_lines') }}
+),
+
+vehicle as (
+    select * from {{ ref('int_pricing_vehicles') }}
+),
+
+company_totals as (
+    select
+        recon_id,
+        company_id,
+        ({{ exact_sum("shares_outstanding * conversion_ratio") }} filter (where is_common_class))::double as total_shares,
+        {{ exact_sum('available_shares * votes_per_share') }} filter (where is_common_class)
+            / nullif({{ exact_sum('shares_outstanding * votes_per_share') }} filter (where is_common_class), 0) as voting_rights_pct,
+        -- the latest date of any input row behind the company's figures (point in time: never after the rank day)
+        greatest(max(shares_effective_date), max(rank_date)) as latest_input_date
+    from lines
+    group by all
+),
+
+june_voting as (
+    -- December reconstitutions do not re-research voting rights (METHODOLOGY §2 "Semi-annual change"): a company
+    -- ranked in the same year's June keeps that determination
+    select d.recon_id, j.company_id, j.voting_rights_pct
+    from {{ ref('int_rebalance_calendar') }} as d
+    join {{ ref('int_rebalance_calendar') }} as june
+        on june.recon_type = 'june' and year(june.rank_date) = year(d.rank_date)
+    join company_totals as j on j.recon_id = june.recon_id
+    where d.recon_type = 'december'
+),
+
+priced as (
+    select
+        v.recon_id,
+        l.rank_date,
+        v.company_id,
+        v.vehicle_basis,
+        v.pricing_security_id,
+        l.security_type as vehicle_security_type,
+        l.exchange as vehicle_exchange,
+        l.conversion_ratio as vehicle_conversion_ratio,
+        l.rank_close as vehicle_close,
+        r.close_30d_avg,
+        l.first_trade_date as vehicle_first_trade_date,
+        l.available_shares / nullif(l.shares_outstanding, 0) as float_factor,
+        t.total_shares,
+        t.total_shares * l.rank_close / l.conversion_ratio as total_market_cap,
+        coalesce(jv.voting_rights_pct, t.voting_rights_pct) as voting_rights_pct,
+        t.latest_input_date,
+        h.home_country
+    from vehicle as v
+    join lines as l on l.recon_id = v.recon_id and l.security_id = v.pricing_security_id
+    join company_totals as t on t.recon_id = v.recon_id and t.company_id = v.company_id
+    -- countries are facts of the issuer the input names (a separated tracking stock shares its parent's)
+    join {{ ref('int_company_home_country') }} as h on h.company_id = l.input_company_id
+    left join {{ ref('int_minimum_price_rescue') }} as r
+        on r.recon_id = v.recon_id and r.security_id = v.pricing_security_id
+    left join june_voting as jv on jv.recon_id = v.recon_id and jv.company_id = v.company_id
+)
+
+select
+    *,
+    -- first failing screen that does not depend on membership, in the order of METHODOLOGY §1
+    case
+        when vehicle_security_type not in ('common', 'reit', 'tracking_stock') then 'excluded_security_type'
+        when vehicle_exchange not in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE') then 'ineligible_exchange'
+        when home_country is distinct from 'US' then 'non_us'
+        when vehicle_close is null then 'no_rank_day_price'
+    end as structural_reason,
+    coalesce(vehicle_close >= {{ var('min_price') }}, false) as passes_price_new,
+    coalesce(vehicle_close >= {{ var('min_price') }} or close_30d_avg >= {{ var('min_price') }}, false)
+        as passes_price_member,
+    -- the screens after the $1 rule, in order
+    case
+        when total_market_cap < {{ var('min_total_market_cap') }} then 'market_cap_below_min'
+        when float_factor < {{ var('min_float') }} then 'float_below_min'
+        when voting_rights_pct < {{ var('min_voting_rights') }} then 'voting_rights_below_min'
+    end as size_reason
+from priced
