@@ -13,4 +13,4 @@ select
         else lead(valid_from) over w < valid_to
     end as overlaps_next
 from main.fct_index_membership
-window w as (partition by index_code, security_id order by valid_from)
+window w as (partition by index_code, security_id order by valid_from, valid_to nulls last, inclusion_factor)

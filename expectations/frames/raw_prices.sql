@@ -27,6 +27,6 @@ select
     count(*) filter (where r.volume is null or r.volume < 0) as negative_volumes,
     count(*) filter (where not r.known_security) as unknown_securities,
     (select count(*) from keys as k where k.date = r.date and k.n > 1) as duplicate_keys,
-    any_value(r.security_id) filter (where r.close <= 0 or not r.known_security) as example_security_id
+    min(r.security_id) filter (where r.close <= 0 or not r.known_security) as example_security_id
 from window_rows as r
 group by r.date

@@ -21,7 +21,10 @@ segments as (
     select
         c.*,
         least(
-            lead(c.valid_from) over (partition by c.company_id order by c.valid_from, c.kind desc),
+            -- on the same day an addition follows the reconstitution row; the line id settles the rest (decision 14)
+            lead(c.valid_from) over (
+                partition by c.company_id order by c.valid_from, c.kind desc, c.pricing_security_id, c.recon_id
+            ),
             r.next_first_session
         ) as valid_to
     from chain as c

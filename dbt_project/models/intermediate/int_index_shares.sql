@@ -6,7 +6,7 @@
 -- ratio, a stock merger adds ratio x the target's shares to the acquirer. Each action is applied once: the later
 -- raw shares row that restates it is compared with an index count that already includes it.
 with split_actions as (
-    select security_id, ex_date, ratio
+    select security_id, ex_date, ratio, action_id
     from {{ ref('stg_corporate_actions') }}
     where action_type = 'split'
 ),
@@ -21,7 +21,10 @@ merger_issuance as (
             as apply_date,
         'merger_issuance' as update_kind,
         null::double, null::double, null::double,
-        sum(a.ratio * h.shares_outstanding) as added_shares
+        -- several mergers into one acquirer on one day: added in action order, so the double sum is the same
+        -- on every run (decision 14)
+        sum(a.ratio * h.shares_outstanding order by a.action_id) as added_shares,
+        min(a.action_id) as action_key
     from {{ ref('stg_corporate_actions') }} as a
     asof join {{ ref('stg_shares') }} as h on h.security_id = a.security_id and h.effective_date < a.ex_date
     where a.action_type = 'stock_merger' and a.related_security_id is not null
@@ -38,16 +41,17 @@ update_events as (
         l.shares_outstanding * coalesce(sp.factor, 1) + coalesce(mi.added, 0) as raw_shares,
         l.available_shares * coalesce(sp.factor, 1) + coalesce(mi.added, 0) as raw_available,
         null::double as ratio,
-        null::double as added_shares
+        null::double as added_shares,
+        null::varchar as action_key
     from {{ ref('int_event_lines') }} as l
     join {{ ref('int_rebalance_calendar') }} as c using (recon_id)
     left join lateral (
-        select product(x.ratio) as factor
+        select product(x.ratio order by x.ex_date, x.action_id) as factor
         from split_actions as x
         where x.security_id = l.security_id and x.ex_date > c.rank_date and x.ex_date <= c.first_session
     ) as sp on true
     left join lateral (
-        select sum(m.added_shares) as added
+        select sum(m.added_shares order by m.apply_date) as added
         from merger_issuance as m
         where m.security_id = l.security_id and m.apply_date > c.rank_date and m.apply_date <= c.first_session
     ) as mi on true
@@ -55,7 +59,8 @@ update_events as (
 ),
 
 splits as (
-    select security_id, ex_date as apply_date, 'split' as update_kind, null::double, null::double, ratio, null::double
+    select security_id, ex_date as apply_date, 'split' as update_kind, null::double, null::double, ratio, null::double,
+        action_id
     from split_actions
 ),
 
@@ -64,7 +69,9 @@ events as (
         *,
         row_number() over (
             partition by security_id
-            order by apply_date, case update_kind when 'split' then 0 when 'merger_issuance' then 1 else 2 end
+            -- two splits on one day are applied in action order (decision 14)
+            order by
+                apply_date, case update_kind when 'split' then 0 when 'merger_issuance' then 1 else 2 end, action_key
         ) as seq
     from (
         select * from update_events
@@ -132,4 +139,8 @@ select
     index_float,
     index_shares * index_float as index_available_shares
 from running
-order by security_id, apply_date, seq
+-- one state per line and day, the one after the day's last event: readers take it with an asof join on
+-- apply_date, which would otherwise pick any of two rows of the same day (a split on a reconstitution's first
+-- session, two splits on one day; decision 14)
+qualify row_number() over (partition by security_id, apply_date order by seq desc) = 1
+order by security_id, apply_date

@@ -18,16 +18,26 @@ with segments as (
 ordered as (
     select
         *,
-        lag(valid_to) over (partition by index_code, security_id order by valid_from) as previous_valid_to,
-        lag(inclusion_factor) over (partition by index_code, security_id order by valid_from) as previous_factor
+        lag(valid_to) over by_start as previous_valid_to,
+        lag(inclusion_factor) over by_start as previous_factor
     from segments
+    -- segments of one line in one index do not share a start; should they, the rest of the row decides
+    -- (decision 14)
+    window by_start as (
+        partition by index_code, security_id
+        order by valid_from, valid_to nulls last, inclusion_factor, event, recon_id
+    )
 ),
 
 islands as (
     select
         *,
         sum(case when previous_valid_to = valid_from and previous_factor = inclusion_factor then 0 else 1 end)
-            over (partition by index_code, security_id order by valid_from rows unbounded preceding) as island
+            over (
+                partition by index_code, security_id
+                order by valid_from, valid_to nulls last, inclusion_factor, event, recon_id
+                rows unbounded preceding
+            ) as island
     from ordered
 )
 
@@ -39,7 +49,7 @@ select
     -- the island's last segment decides; null (still a member) wins
     case when count(*) filter (where valid_to is null) > 0 then null else max(valid_to) end as valid_to,
     inclusion_factor,
-    arg_min(event, valid_from) as event
+    arg_min(event, (valid_from, event)) as event
 from islands
 group by index_code, security_id, inclusion_factor, island
 order by index_code, security_id, valid_from

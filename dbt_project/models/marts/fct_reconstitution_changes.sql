@@ -78,7 +78,10 @@ between_additions as (
 action_deletions as (
     -- a member that leaves through a corporate action, listed under the rebalance in force at the time
     select
-        (select e.recon_id from calendar as e where e.first_session <= x.ex_date order by e.first_session desc limit 1)
+        (
+            select e.recon_id from calendar as e where e.first_session <= x.ex_date
+            order by e.first_session desc, e.recon_id limit 1
+        )
             as recon_id,
         (select max(session_date) from sessions where session_date < x.leaves_on) as effective_date,
         m.security_id,
