@@ -53,7 +53,7 @@ home_countries as (
 ),
 
 spin_offs as (
-    select a.action_id, a.ex_date, parent.company_id as parent_company_id, child.company_id as company_id,
+    select a.ex_date, parent.company_id as parent_company_id, child.company_id as company_id,
         a.related_security_id as security_id
     from {{ ref('stg_corporate_actions') }} as a
     join {{ ref('int_tracking_stock_companies') }} as parent on parent.security_id = a.security_id
