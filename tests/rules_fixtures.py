@@ -215,14 +215,15 @@ def tie_market(duo_count: int = DUO_COUNT) -> Market:
     exit_line = single_line("EXITS", 10_000_000, {s0: 90.0}, shares_from=s0)
     exit_line.lines[0].last_day = date(2024, 7, 5)
     companies.append(exit_line)
-    # two splits of one line on one day: 1.1 and 1.3 new shares per old, 10m -> 14.3m shares
+    # two splits of one line on one day: 1.2 and 1.1 new shares per old, 10m -> 13.2m shares (each ratio within the
+    # validator's factor 1.25 of the day's move, x1.32)
     splitter = Company(
         "SPL",
         [
             Line(
                 "SPL_1",
-                {s0: 70.0, TIE_SPLIT_DAY: 70.0 / 1.43},
-                [SharesRow(s0, 10_000_000, 8_000_000), SharesRow(TIE_SPLIT_DAY, 14_300_000, 11_440_000)],
+                {s0: 70.0, TIE_SPLIT_DAY: 70.0 / 1.32},
+                [SharesRow(s0, 10_000_000, 8_000_000), SharesRow(TIE_SPLIT_DAY, 13_200_000, 10_560_000)],
             )
         ],
     )
@@ -237,7 +238,7 @@ def tie_market(duo_count: int = DUO_COUNT) -> Market:
         TIE_START,
         TIE_END,
         companies,
-        splits=[("SPL_1", TIE_SPLIT_DAY, 1.3), ("SPL_1", TIE_SPLIT_DAY, 1.1)],
+        splits=[("SPL_1", TIE_SPLIT_DAY, 1.2), ("SPL_1", TIE_SPLIT_DAY, 1.1)],
         extra_actions=[
             action("X2", "EXITS_1", TIE_EXIT_DAY, "delisting"),
             action("X1", "EXITS_1", TIE_EXIT_DAY, "bankruptcy"),

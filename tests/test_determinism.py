@@ -122,8 +122,8 @@ def test_ties_are_broken_by_stable_ids(tie_builds: Snapshots) -> None:
         "where security_id = 'EXITS_1' and change_type = 'deletion'",
     )
     assert deletions == [{"from_index_code": "R2000", "reason": "deleted: bankruptcy"}]
-    # two splits of SPL_1 on one day (SP1 x1.3, then SP2 x1.1), after the 2024-07-01 June update (10m shares):
-    # one state for the day, 10m x 1.3 x 1.1 = 14.3m index shares
+    # two splits of SPL_1 on one day (SP1 x1.2, then SP2 x1.1), after the 2024-07-01 June update (10m shares):
+    # one state for the day, 10m x 1.2 x 1.1 = 13.2m index shares
     shares = _query(
         db,
         "select apply_date, update_kind, index_shares from intermediate.int_index_shares "
@@ -133,4 +133,4 @@ def test_ties_are_broken_by_stable_ids(tie_builds: Snapshots) -> None:
         (date(2024, 7, 1), "june"),
         (TIE_SPLIT_DAY, "split"),
     ]
-    assert [r["index_shares"] for r in shares] == [pytest.approx(10_000_000), pytest.approx(14_300_000)]
+    assert [r["index_shares"] for r in shares] == [pytest.approx(10_000_000), pytest.approx(13_200_000)]
