@@ -389,6 +389,46 @@ MART_CASES = {
         ],
         ["change_type", "A08_1"],
     ),
+    "preview_probabilities_not_adding_up": (
+        "fct_reconstitution_preview",
+        [
+            "update main.fct_reconstitution_preview set p_stay = p_stay + 0.1 where company_id = 'A09' "
+            "and preview_date = date '2024-04-02'"
+        ],
+        ["max_outcome_gap", "2024-06@2024-04-02", "A09"],
+    ),
+    "preview_addition_of_a_member": (
+        "fct_reconstitution_preview",
+        [
+            "update main.fct_reconstitution_preview set p_add = 0.2, p_stay = p_stay - 0.2 where company_id = 'A10' "
+            "and preview_date = date '2024-03-04'"
+        ],
+        ["impossible_outcomes", "2024-06@2024-03-04", "A10"],
+    ),
+    "preview_reads_a_price_after_its_date": (
+        "fct_reconstitution_preview",
+        [
+            "update main.fct_reconstitution_preview set latest_input_date = preview_date + 1 "
+            "where company_id = 'A05' and preview_date = date '2024-04-16'"
+        ],
+        ["rows_with_input_after_preview_date", "2024-06@2024-04-16", "A05"],
+    ),
+    "trade_demand_weights_not_netting_out": (
+        "fct_reconstitution_trade_demand",
+        [
+            "update main.fct_reconstitution_trade_demand set weight_change = weight_change + 0.01 "
+            "where recon_id = '2024-06' and index_code = 'R2000' and security_id = 'A09_1'"
+        ],
+        ["weight_change_sum", "2024-06", "R2000"],
+    ),
+    "trade_demand_selling_an_addition": (
+        "fct_reconstitution_trade_demand",
+        [
+            "update main.fct_reconstitution_trade_demand set shares_to_trade = -shares_to_trade "
+            "where recon_id = '2024-06' and index_code = 'R1000' and security_id = 'A08_1'"
+        ],
+        ["shares_of_the_wrong_sign", "2024-06", "R1000"],
+    ),
 }
 
 

@@ -1,4 +1,5 @@
-"""The ``indexpipe`` command (CONTRACT.md §2): generate, build, day, demo, import, validate, compare, report, holdings, dev."""
+"""The ``indexpipe`` command (CONTRACT.md §2): generate, build, day, demo, import, validate, compare, report, holdings,
+preview, dev."""
 
 from __future__ import annotations
 
@@ -211,6 +212,25 @@ def _holdings(db: Path, index_code: str, day: date, fmt: str, out: Path | None) 
     print(f"holdings:    {result.path}")
 
 
+def _preview(args: argparse.Namespace) -> None:
+    from indexpipe.build import BuildError
+    from indexpipe.preview.command import backtest_lines, preview_date
+    from indexpipe.preview.run import PreviewError
+    from indexpipe.warehouse import WarehouseError
+    from indexpipe.warehouse.lock import WarehouseBusy
+
+    try:
+        if args.backtest:
+            lines = backtest_lines(args.db, args.recon_type, args.holdings, args.index, args.recon)
+        elif args.date is None:
+            raise CommandError("give --date DATE (or --backtest)")
+        else:
+            lines = preview_date(args.db, args.date, args.recon, args.show, args.out)
+    except (PreviewError, WarehouseError, WarehouseBusy, BuildError) as exc:
+        raise CommandError(str(exc)) from exc
+    print("\n".join(lines))
+
+
 def _import_public(year: int, out: Path, source: Path | None) -> None:
     from indexpipe.importers.public_market import import_public
     from indexpipe.importers.public_sources import PublicImportError
@@ -336,6 +356,38 @@ def parser() -> argparse.ArgumentParser:
     holdings.add_argument("--out", type=Path, help="file to write (default <INDEX>_holdings_<DATE>.<format>)")
     holdings.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
 
+    preview = sub.add_parser(
+        "preview",
+        help="who the coming reconstitution adds, deletes or moves, with probabilities (docs/preview.md)",
+    )
+    preview.add_argument(
+        "--date", type=_date, help="the preview date (a non-trading day gives the session before)"
+    )
+    preview.add_argument("--recon", help="YYYY-06 or YYYY-12 (default: the coming reconstitution)")
+    preview.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    preview.add_argument("--show", type=int, default=10, help="companies printed per kind of change")
+    preview.add_argument("--out", type=Path, help="CSV file of every company of the preview")
+    preview.add_argument(
+        "--backtest",
+        action="store_true",
+        help="score the warehouse's previews against what their rank days decided",
+    )
+    preview.add_argument(
+        "--recon-type",
+        choices=("june", "december", "all"),
+        default="june",
+        help="reconstitutions --backtest scores",
+    )
+    preview.add_argument(
+        "--holdings",
+        type=Path,
+        action="append",
+        help="with --backtest and --recon: an ETF holdings file after it",
+    )
+    preview.add_argument(
+        "--index", action="append", help="the index each --holdings file tracks (R2000, R3000)"
+    )
+
     dev = sub.add_parser("dev", help="start the Dagster UI on the same warehouse")
     dev.add_argument("--data-dir", type=Path, default=DEFAULT_INPUT_DIR)
     dev.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
@@ -376,6 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _report(args.db, args.index_code, args.quarter, args.out, args.pdf)
         elif args.command == "holdings":
             _holdings(args.db, args.index_code, args.date, args.format, args.out)
+        elif args.command == "preview":
+            _preview(args)
         elif args.command == "dev":
             _dev(args.data_dir, args.db)
     except CommandError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexpipe.report import data, exhibits
+from indexpipe.report import data, exhibits, preview_page
 from indexpipe.report.data import ReportError
 from indexpipe.report.quarters import Quarter
 from indexpipe.report.render import render_html
@@ -51,7 +51,10 @@ def write_report(
     with connect_read_only(db) as con:
         require_relations(con, MARTS)
         book = data.load(con, index_code, quarter)
+        preview = preview_page.load(con, book.quarter, book.as_of)
     sections = exhibits.build(book)
+    if preview is not None:
+        sections.append(preview_page.section(preview))
     html = render_html(book, sections, db.name)
     path = out if out is not None else default_path(db, book.index_code, book.quarter)
     path.parent.mkdir(parents=True, exist_ok=True)

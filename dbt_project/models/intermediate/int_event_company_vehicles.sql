@@ -27,13 +27,18 @@ company_totals as (
 
 june_voting as (
     -- December reconstitutions do not re-research voting rights (METHODOLOGY §2 "Semi-annual change"): a company
-    -- ranked in the same year's June keeps that determination
+    -- ranked in the same year's June keeps that determination; so does a preview of a December reconstitution
+    -- dated after that June's rank day
     select d.recon_id, j.company_id, j.voting_rights_pct
-    from {{ ref('int_rebalance_calendar') }} as d
+    from (
+        select recon_id, rank_date from {{ ref('int_rebalance_calendar') }} where recon_type = 'december'
+        union all
+        select preview_id, preview_date from {{ ref('int_preview_events') }}
+        where recon_type = 'december' and preview_basis = 'projected'
+    ) as d
     join {{ ref('int_rebalance_calendar') }} as june
-        on june.recon_type = 'june' and year(june.rank_date) = year(d.rank_date)
+        on june.recon_type = 'june' and year(june.rank_date) = year(d.rank_date) and june.rank_date <= d.rank_date
     join company_totals as j on j.recon_id = june.recon_id
-    where d.recon_type = 'december'
 ),
 
 priced as (

@@ -8,6 +8,9 @@ with events as (
     select recon_id, rank_date
     from {{ ref('int_rebalance_calendar') }}
     where event_type = 'reconstitution'
+    union all
+    -- previews rank as if their date were the rank day (int_preview_events)
+    select preview_id, preview_date from {{ ref('int_preview_events') }} where preview_basis = 'projected'
 ),
 
 lines as (

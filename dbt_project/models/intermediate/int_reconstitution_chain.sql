@@ -8,6 +8,9 @@
   The first block starts from the composition in force before the data (int_initial_membership, decision 11),
   or from nothing, when the input has no such list: then it ranks without bands.
 
+  The rank-day rules themselves (eligibility, ranks, cumulative percentages, breakpoints, bands, size flags) are the
+  macros of reconstitution_rules.sql, which int_preview_universe applies to preview dates.
+
   Output rows: kind = 'universe' (every company of a reconstitution's rank-day universe, members or not) and
   kind = 'addition' (an IPO, fast-entry IPO or spin-off joining between reconstitutions).
 -#}
@@ -122,12 +125,7 @@ universe_{{ i }} as (
         coalesce(s.knows_top500, true) as knows_top500,
         coalesce(s.knows_top200, true) as knows_top200,
         coalesce(s.knows_micro_top, true) as knows_micro_top,
-        case
-            when c.structural_reason is not null then c.structural_reason
-            when not (case when coalesce(s.in_r3000e, false) then c.passes_price_member else c.passes_price_new end)
-                then 'price_below_min'
-            else c.size_reason
-        end as ineligible_reason
+        {{ recon_ineligible_reason('c', 'coalesce(s.in_r3000e, false)') }} as ineligible_reason
     from company_vehicles as c
     left join state_{{ i }} as s using (company_id)
     where c.recon_id = '{{ recon_id }}'
@@ -138,7 +136,7 @@ universe_{{ i }} as (
 ranked_{{ i }} as (
     select
         *,
-        row_number() over (order by total_market_cap desc, company_id) as size_rank
+        {{ recon_size_rank() }} as size_rank
     from universe_{{ i }}
     where ineligible_reason is null
 ),
@@ -146,37 +144,20 @@ ranked_{{ i }} as (
 ranked_cum_{{ i }} as (
     select
         *,
-        case when size_rank <= {{ var('rank_r3000e') }} then
-            {{ exact_sum('total_market_cap', 2) }} over (order by size_rank rows between unbounded preceding and current row)
-            / {{ exact_sum('total_market_cap', 2) }} filter (where size_rank <= {{ var('rank_r3000e') }}) over ()
-        end as cum_cap_pct
+        {{ recon_cum_cap_pct() }} as cum_cap_pct
     from ranked_{{ i }}
 ),
 
 breakpoints_{{ i }} as (
     -- cumulative percentage and cap at each breakpoint rank; with fewer companies the last one stands in
-    select
-        {%- for name in ['top50', 'top200', 'top500', 'r1000', 'micro_top', 'r3000', 'r3000e'] %}
-        coalesce(max(cum_cap_pct) filter (where size_rank = {{ var('rank_' ~ name) }}), max(cum_cap_pct))
-            as pct_{{ name }},
-        coalesce(max(total_market_cap) filter (where size_rank = {{ var('rank_' ~ name) }}), min(total_market_cap))
-            as cap_{{ name }},
-        {%- endfor %}
-        min(total_market_cap) filter (where size_rank <= {{ var('rank_r3000e') }}) as cap_smallest_r3000e
+    select {{ recon_breakpoint_columns() }}
     from ranked_cum_{{ i }}
 ),
 
 placed_{{ i }} as (
     select
         r.*,
-        {{ banded_upper_side('r.was_r3000 and r.knows_r1000', 'r.was_r1000', 'r.cum_cap_pct', 'b.pct_r1000', var('band_r1000'), 'r.size_rank', var('rank_r1000')) }}
-            as upper_r1000,
-        {{ banded_upper_side('r.was_r3000 and r.knows_top500', 'r.was_top500', 'r.cum_cap_pct', 'b.pct_top500', var('band_top500'), 'r.size_rank', var('rank_top500')) }}
-            as upper_top500,
-        {{ banded_upper_side('r.was_r3000 and r.knows_top200', 'r.was_top200', 'r.cum_cap_pct', 'b.pct_top200', var('band_top200'), 'r.size_rank', var('rank_top200')) }}
-            as upper_top200,
-        {{ banded_upper_side('r.was_r3000 and r.knows_micro_top', 'not r.was_micro', 'r.cum_cap_pct', 'b.pct_micro_top', var('band_micro_top'), 'r.size_rank', var('rank_micro_top')) }}
-            as upper_micro_top,
+        {{ recon_banded_sides('r', 'b') }},
         b.pct_r1000 as breakpoint_pct_r1000
     from ranked_cum_{{ i }} as r
     cross join breakpoints_{{ i }} as b
@@ -187,23 +168,8 @@ members_{{ i }} as (
         company_id,
         pricing_security_id,
         date '{{ first_session }}' as valid_from,
-        in_r1000,
-        in_top500,
-        in_top200,
-        size_rank <= {{ var('rank_top50') }} and in_top200 as in_top50,
-        in_r3000,
-        in_r3000e,
-        in_r3000e and not in_r1000 and not upper_micro_top as in_micro
-    from (
-        select
-            *,
-            upper_r1000 as in_r1000,
-            upper_top500 and upper_r1000 as in_top500,
-            upper_top200 and upper_top500 and upper_r1000 as in_top200,
-            upper_r1000 or size_rank <= {{ var('rank_r3000') }} as in_r3000,
-            upper_r1000 or size_rank <= {{ var('rank_r3000e') }} as in_r3000e
-        from placed_{{ i }}
-    )
+        in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+    from (select *, {{ recon_size_index_flags() }} from placed_{{ i }})
     where in_r3000e
 ),
 

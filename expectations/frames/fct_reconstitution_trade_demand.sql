@@ -1,0 +1,24 @@
+-- asset: fct_reconstitution_trade_demand
+-- examples: recon_id, index_code
+-- Per reconstitution and index (docs/preview.md, "Trade demand"): the weights before and after each sum to 1 and
+-- the weight changes to 0 (±1e-9); the one-way turnover is the sum of the positive changes (±1e-9) and the same on
+-- every row; shares to trade have the sign of the weight change and equal it x tracking assets / close (±1e-6
+-- relative); days of volume are not negative; additions had no weight before and deletions have none after.
+select
+    recon_id,
+    index_code,
+    count(*) as securities,
+    sum(weight_before) - 1 as weight_before_gap,
+    sum(weight_after) - 1 as weight_after_gap,
+    sum(weight_change) as weight_change_sum,
+    sum(greatest(weight_change, 0)) - max(index_one_way_turnover) as turnover_gap,
+    max(index_one_way_turnover) - min(index_one_way_turnover) as turnover_spread,
+    count(*) filter (where sign(shares_to_trade) <> sign(weight_change)) as shares_of_the_wrong_sign,
+    max(abs(shares_to_trade * close_price - weight_change * tracking_assets_usd)
+        / nullif(abs(weight_change * tracking_assets_usd), 0)) as max_shares_gap,
+    count(*) filter (where days_of_volume < 0) as negative_days_of_volume,
+    count(*) filter (where (change_type = 'addition' and weight_before <> 0)
+                        or (change_type = 'deletion' and weight_after <> 0)) as misplaced_change_types
+from main.fct_reconstitution_trade_demand
+group by recon_id, index_code
+order by recon_id, index_code
