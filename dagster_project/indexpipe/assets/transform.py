@@ -12,21 +12,21 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from indexpipe.assets.dbt_translator import IndexpipeTranslator
 from indexpipe.dbt_child import PARENT_VARIABLE
 from indexpipe.dbt_manifest import prepare_manifest
 from indexpipe.resources import WarehouseResource
-from indexpipe.rules import DBT_VARS_ENV
+from indexpipe.rules import RuleVars, record_overrides, run_overrides
 from indexpipe.settings import DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 prepare_manifest()
 
 
-def dbt_build_args(incremental_from: str | None = None) -> list[str]:
-    """`dbt build`, with rule overrides from INDEXPIPE_DBT_VARS (JSON) when set (tests with tiny markets); a full
+def dbt_build_args(incremental_from: str | None = None, overrides: RuleVars | None = None) -> list[str]:
+    """`dbt build`, with rule overrides (indexpipe.rules: a small market's scaled ranks, a test's vars); a full
     refresh unless the run computes one day (`incremental_from`, an ISO date)."""
-    overrides = os.environ.get(DBT_VARS_ENV, "").strip()
-    dbt_vars = json.loads(overrides) if overrides not in ("", "{}") else {}
+    dbt_vars = dict(overrides or {})
     args = ["build"]
     if incremental_from:
         dbt_vars["incremental_from"] = incremental_from
@@ -46,15 +46,21 @@ def one_day_of(run: dg.DagsterRun) -> str | None:
     return run.tags.get("dagster/partition")
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT)
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=IndexpipeTranslator()
+)
 def indexpipe_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     # dbt writes the run's copy of the warehouse (the resource points DUCKDB_PATH at it for the run)
     context.log.info(f"dbt writes {warehouse.db_path}")
+    overrides = run_overrides(warehouse.input_path)
+    if overrides:
+        context.log.info(f"rule overrides: {json.dumps(overrides, sort_keys=True)}")
+    record_overrides(warehouse.db_path, overrides)  # the checks read the rules the models were built with
     os.environ[PARENT_VARIABLE] = str(os.getpid())  # for indexpipe-dbt: who its parent must be
     try:
-        invocation = dbt.cli(dbt_build_args(one_day_of(context.run)), context=context)
+        invocation = dbt.cli(dbt_build_args(one_day_of(context.run), overrides), context=context)
     finally:
         os.environ.pop(PARENT_VARIABLE, None)
     yield from invocation.stream()
