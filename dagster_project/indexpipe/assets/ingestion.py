@@ -5,7 +5,7 @@ it was). Reference tables are replaced together in one transaction; daily prices
 so one new trading day is a one-partition run that rewrites only that day.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -22,6 +22,8 @@ PRICE_PARTITIONS = dg.TimeWindowPartitionsDefinition(
     start="1990-01-01", cron_schedule="0 0 * * 1-5", fmt="%Y-%m-%d", end_offset=520
 )
 INGESTION_GROUP = "ingestion"
+# a run without a partition loads every price up to this date (indexpipe build --through), else all of them
+PRICES_THROUGH_TAG = "indexpipe/prices_through"
 
 _cache: dict[str, tuple[tuple, ValidatedInput]] = {}
 
@@ -88,13 +90,25 @@ def raw_reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse
     kinds={"duckdb"},
     partitions_def=PRICE_PARTITIONS,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    description="Daily closes and volumes (CONTRACT.md §1) in raw.prices; each run rewrites only its dates.",
+    description="Daily closes and volumes (CONTRACT.md §1) in raw.prices; each run rewrites only its dates (a run "
+    "without a partition: every date of the input).",
 )
 def raw_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     validated = validated_input(warehouse.input_path)
-    window = context.partition_time_window
-    start, end = window.start.date(), (window.end - timedelta(days=1)).date()
-    result = load_prices_window(validated, warehouse.db_path, start, end)
+    if context.has_partition_key or context.has_partition_key_range:
+        window = context.partition_time_window
+        start, end = window.start.date(), (window.end - timedelta(days=1)).date()
+        result = load_prices_window(validated, warehouse.db_path, start, end)
+    else:
+        # a build (indexpipe build, or a run launched from the UI without a partition): the input's whole price
+        # range, or up to the run's --through date
+        through = context.run.tags.get(PRICES_THROUGH_TAG)
+        start, end = validated.prices_min_date, validated.prices_max_date
+        if through:
+            end = min(end, date.fromisoformat(through))
+            result = load_prices_window(validated, warehouse.db_path, None, end)
+        else:
+            result = load_prices_window(validated, warehouse.db_path)
     context.log.info(f"raw.prices {start}..{end}: {result.row_counts['prices']:,} rows")
     metadata = _metadata(validated, "prices", result)
     metadata["window"] = dg.MetadataValue.text(f"{start}..{end}")
