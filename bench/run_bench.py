@@ -72,7 +72,8 @@ def main() -> None:
     steps = [
         run_step("generate default market", [INDEXPIPE, "generate", "--out", str(market)]),
         run_step(
-            "build (ingest + dbt + checks)", [INDEXPIPE, "build", "--data-dir", str(market), "--db", str(db)]
+            "build (ingest + dbt + checks)",
+            [INDEXPIPE, "build", "--data-dir", str(market), "--db", str(db), "--timings"],
         ),
     ]
     # the daily calculation of the last trading day on the built warehouse: its prices, that day's returns and
@@ -80,7 +81,7 @@ def main() -> None:
     last_day = _last_price_date(db)
     day = run_step(
         f"one trading day ({last_day}) incrementally",
-        [INDEXPIPE, "day", "--data-dir", str(market), "--db", str(db), "--date", last_day],
+        [INDEXPIPE, "day", "--data-dir", str(market), "--db", str(db), "--date", last_day, "--timings"],
     )
     lines = [
         f"# indexpipe bench ({platform.machine()}, {platform.python_version()}, {time.strftime('%Y-%m-%d')})",

@@ -224,6 +224,30 @@ def _one_line(text: str) -> str:
     return " ".join(_ANSI.sub("", text).split())
 
 
+_DBT_ERRORS = "Errors parsed from dbt logs:"
+_DBT_LOG = re.compile(r"view the dbt debug log: (\S+?)\.?(?:\s|$)")
+
+
+def _dbt_reason(message: str) -> str | None:
+    """dbt's own first error (e.g. "Compilation Error in model fct_x (...) This model has an enforced contract that
+    failed."), without dagster-dbt's framing or Python tracebacks, and where dbt's full log is."""
+    if _DBT_ERRORS not in message:
+        return None
+    lines = []
+    for line in _ANSI.sub("", message.split(_DBT_ERRORS, 1)[1]).splitlines():
+        line = line.strip()
+        if line.startswith("Traceback"):
+            break
+        if line and not line.startswith("Encountered an error"):
+            lines.append(line)
+        if len(lines) == 2:
+            break
+    if not lines:
+        return None
+    log = _DBT_LOG.search(message)
+    return "dbt: " + " ".join(lines) + (f" (dbt log: {log.group(1)})" if log else "")
+
+
 def _first_failure(result) -> str:
     # a failed blocking check is the reason the run stopped: name it and its expectation
     for evaluation in result.get_asset_check_evaluations():
@@ -237,7 +261,7 @@ def _first_failure(result) -> str:
             error = event.step_failure_data.error
             while error.cause is not None and "dagster" in (error.cls_name or "").lower():
                 error = error.cause
-            return f"step {event.step_key} failed: {_one_line(error.message)}"
+            return f"step {event.step_key} failed: {_dbt_reason(error.message) or _one_line(error.message)}"
     for event in result.all_events:
         # a run that failed before any step (the warehouse resource could not start): its error
         error = getattr(event.event_specific_data, "error", None)
@@ -245,4 +269,4 @@ def _first_failure(result) -> str:
             while error.cause is not None and "dagster" in (error.cls_name or "").lower():
                 error = error.cause
             return _one_line(error.message)
-    return "the run failed (see the Dagster log above)"
+    return "the run failed (its log is in the Dagster instance: indexpipe dev)"

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 # `indexpipe demo --small`: every index non-empty and every check passing in well under a minute
 SMALL_DEMO_COMPANIES = 500
 SMALL_DEMO_START = date(2022, 1, 1)
-SMALL_DEMO_INPUT_DIR = DEFAULT_DATA_ROOT / "demo-small"
-SMALL_DEMO_DUCKDB_PATH = DEFAULT_DATA_ROOT / "demo-small.duckdb"
+SMALL_DEMO_NAME = (
+    "demo-small"  # the input folder and the warehouse file (demo-small.duckdb) in the data folder
+)
 
 
 class CommandError(Exception):
@@ -119,7 +120,12 @@ def _where(settings: Settings, result: BuildResult) -> None:
 
 
 def _build(
-    data_dir: Path, db: Path, through: date | None, verbose: bool = False, dagster_home: Path | None = None
+    data_dir: Path,
+    db: Path,
+    through: date | None,
+    verbose: bool = False,
+    dagster_home: Path | None = None,
+    timings: bool = False,
 ) -> BuildResult:
     from indexpipe.build import build
     from indexpipe.summary import read_summary, summary_lines
@@ -128,7 +134,7 @@ def _build(
     print(f"building {settings.duckdb_path} from {settings.input_dir}", flush=True)
     result = _run(lambda progress: build(settings, through, _log_level(verbose), progress=progress), verbose)
     print(f"built in {result.seconds:.1f} s, prices {result.first_price_date} to {result.last_price_date}")
-    if verbose:
+    if verbose or timings:
         _print_timings(result)
     for line in summary_lines(read_summary(settings.duckdb_path)):
         print(line)
@@ -139,7 +145,12 @@ def _build(
 
 
 def _day(
-    data_dir: Path, db: Path, day: date, verbose: bool = False, dagster_home: Path | None = None
+    data_dir: Path,
+    db: Path,
+    day: date,
+    verbose: bool = False,
+    dagster_home: Path | None = None,
+    timings: bool = False,
 ) -> None:
     from indexpipe.build import calculate_day
     from indexpipe.summary import read_summary
@@ -152,7 +163,7 @@ def _day(
         lambda progress: calculate_day(settings, day, _log_level(verbose), progress=progress), verbose
     )
     print(f"calculated {day} in {result.seconds:.1f} s")
-    if verbose:
+    if verbose or timings:
         _print_timings(result)
     levels = read_summary(settings.duckdb_path).levels
     if levels:
@@ -189,10 +200,12 @@ def _validate(db: Path) -> None:
 
 
 def _compare(args: argparse.Namespace) -> None:
+    import duckdb
+
     from indexpipe.compare.levels import compare_levels
     from indexpipe.compare.membership import compare_membership
     from indexpipe.compare.report import level_lines, membership_lines, write_disagreements, write_periods
-    from indexpipe.rules import rule_vars
+    from indexpipe.rules import recorded_overrides, rule_vars
 
     db = args.db.resolve()
     if not db.exists():
@@ -214,7 +227,9 @@ def _compare(args: argparse.Namespace) -> None:
     lines: list[str] = [f"# indexpipe compare: {db.name}", ""]
     written = [out]
     if holdings:
-        vars_ = rule_vars()
+        # the breakpoints the warehouse was built with (a small market's are scaled)
+        with duckdb.connect(str(db), read_only=True) as con:
+            vars_ = rule_vars(recorded_overrides(con))
         result = compare_membership(
             db,
             list(zip(holdings, indexes, strict=True)),
@@ -337,23 +352,26 @@ def _import_public(year: int, out: Path, source: Path | None) -> None:
     print(f"report: {summary.report}")
 
 
-def _dev(data_dir: Path, db: Path, dagster_home: Path | None) -> None:
+def _dev(data_dir: Path, db: Path, dagster_home: Path | None, verbose: bool) -> None:
     from indexpipe.instance import prepare_home
 
     settings = _settings(data_dir, db, dagster_home)
     settings.export()
     # the instance `indexpipe build` and `day` record their runs in: the UI shows them
     os.environ[DAGSTER_HOME_VARIABLE] = str(prepare_home(settings.dagster_home))
+    if not verbose:
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")  # Dagster's beta and supersession notices
     dagster = Path(sys.executable).parent / "dagster"
     os.execv(str(dagster), [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
 
 
-def _demo(small: bool, verbose: bool, dagster_home: Path | None) -> None:
+def _demo(small: bool, root: Path | None, verbose: bool, dagster_home: Path | None) -> None:
+    root = (root or DEFAULT_DATA_ROOT).resolve()
     if small:
-        data_dir, db = SMALL_DEMO_INPUT_DIR, SMALL_DEMO_DUCKDB_PATH
+        data_dir, db = root / SMALL_DEMO_NAME, root / f"{SMALL_DEMO_NAME}.duckdb"
         _generate(data_dir, 42, SMALL_DEMO_START, None, SMALL_DEMO_COMPANIES)
     else:
-        data_dir, db = DEFAULT_INPUT_DIR, DEFAULT_DUCKDB_PATH
+        data_dir, db = root / DEFAULT_INPUT_DIR.name, root / DEFAULT_DUCKDB_PATH.name
         _generate(data_dir, 42, None, None, 6000)
     result = _build(data_dir, db, None, verbose, dagster_home)
     _report(db, "R2000", None, None, pdf=False)
@@ -363,16 +381,22 @@ def _demo(small: bool, verbose: bool, dagster_home: Path | None) -> None:
 
 
 def _next_steps(data_dir: Path, db: Path, last: date) -> None:
+    """What to look at next, each with the paths of this build (none for the default warehouse)."""
     default = db.resolve() == DEFAULT_DUCKDB_PATH.resolve()
     db_arg = "" if default else f" --db {_relative(db)}"
     dev_args = "" if default else f" --data-dir {_relative(data_dir)}{db_arg}"
-    print("next:")
-    print(
-        f"  indexpipe sql{db_arg} \"select * from fct_index_levels where index_code = 'R2000' order by date desc limit 5\""
+    query = (
+        "select date, price_level from fct_index_levels where index_code = 'R2000' order by date desc limit 5"
     )
-    print(f"  indexpipe holdings --index R2000 --date {last}{db_arg}")
-    print(f"  indexpipe dev{dev_args}      # the Dagster UI: this run, its checks and the asset lineage")
-    print("  make docs          # dbt docs: every model and column")
+    commands = [
+        (f'indexpipe sql{db_arg} "{query}"', "SQL on the warehouse, read-only"),
+        (f"indexpipe holdings --index R2000 --date {last}{db_arg}", "an index's constituents on a day"),
+        (f"indexpipe dev{dev_args}", "the Dagster UI: this run, its checks, logs and the asset lineage"),
+        (f"indexpipe docs{db_arg}", "dbt docs: every model and column"),
+    ]
+    print("next:")
+    for command, what in commands:
+        print(f"  {command}\n      {what}")
 
 
 def _relative(path: Path) -> str:
@@ -414,8 +438,11 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--small",
         action="store_true",
-        help=f"a {SMALL_DEMO_COMPANIES}-company market from {SMALL_DEMO_START.year} (data/demo-small, "
-        "data/demo-small.duckdb): every index and check, in well under a minute",
+        help=f"a {SMALL_DEMO_COMPANIES}-company market from {SMALL_DEMO_START.year} ({SMALL_DEMO_NAME}/ and "
+        f"{SMALL_DEMO_NAME}.duckdb): every index and check in under a minute",
+    )
+    demo.add_argument(
+        "--dir", type=Path, help="the data folder to write to (default data/ in the repository)"
     )
     _run_options(demo)
 
@@ -501,7 +528,7 @@ def parser() -> argparse.ArgumentParser:
     dev = sub.add_parser("dev", help="start the Dagster UI on the same warehouse and run history")
     dev.add_argument("--data-dir", type=Path, default=DEFAULT_INPUT_DIR)
     dev.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
-    dev.add_argument("--dagster-home", type=Path, help=_DAGSTER_HOME_HELP)
+    _run_options(dev)
     return p
 
 
@@ -510,7 +537,10 @@ _DAGSTER_HOME_HELP = "the Dagster instance that keeps the run history (default: 
 
 def _run_options(command: argparse.ArgumentParser) -> None:
     command.add_argument(
-        "--verbose", action="store_true", help="print Dagster's, dbt's and every step's logs and timings"
+        "--verbose", action="store_true", help="print Dagster's and dbt's logs (and the --timings)"
+    )
+    command.add_argument(
+        "--timings", action="store_true", help="print every Dagster step's time and every table's rows"
     )
     command.add_argument("--dagster-home", type=Path, help=_DAGSTER_HOME_HELP)
 
@@ -527,12 +557,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise CommandError("--companies must be at least 100")
             _generate(args.out, args.seed, args.start, args.end, args.companies)
         elif args.command == "build":
-            result = _build(args.data_dir, args.db, args.through, args.verbose, args.dagster_home)
+            result = _build(
+                args.data_dir, args.db, args.through, args.verbose, args.dagster_home, args.timings
+            )
             _next_steps(args.data_dir, args.db, result.last_price_date)
         elif args.command == "day":
-            _day(args.data_dir, args.db, args.date, args.verbose, args.dagster_home)
+            _day(args.data_dir, args.db, args.date, args.verbose, args.dagster_home, args.timings)
         elif args.command == "demo":
-            _demo(args.small, args.verbose, args.dagster_home)
+            _demo(args.small, args.dir, args.verbose, args.dagster_home)
         elif args.command == "import":
             _import_public(args.year, args.out, args.source)
         elif args.command == "validate":
@@ -548,7 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "docs":
             _docs(args.db, args.port, serve=not args.no_serve)
         elif args.command == "dev":
-            _dev(args.data_dir, args.db, args.dagster_home)
+            _dev(args.data_dir, args.db, args.dagster_home, args.verbose)
     except CommandError as exc:
         print(f"indexpipe {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -29,8 +29,17 @@ INSTANCE_CONFIG: dict = {
 }
 
 
-def instance_yaml() -> str:
-    return _HEADER + yaml.safe_dump(INSTANCE_CONFIG, sort_keys=False)
+def instance_yaml(home: Path) -> str:
+    config = {
+        **INSTANCE_CONFIG,
+        # Dagster's SQLite event log in the usual place, without a disk flush per event (indexpipe.run_history)
+        "event_log_storage": {
+            "module": "indexpipe.run_history",
+            "class": "RunHistoryEventLogStorage",
+            "config": {"base_dir": str(home / "storage")},
+        },
+    }
+    return _HEADER + yaml.safe_dump(config, sort_keys=False)
 
 
 def prepare_home(home: Path) -> Path:
@@ -38,7 +47,7 @@ def prepare_home(home: Path) -> Path:
     home = Path(home).expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    wanted = instance_yaml()
+    wanted = instance_yaml(home)
     current = config.read_text(encoding="utf-8") if config.exists() else None
     if current is None or (current.startswith(_HEADER) and current != wanted):
         config.write_text(wanted, encoding="utf-8")
