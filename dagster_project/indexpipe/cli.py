@@ -114,9 +114,7 @@ def _where(settings: Settings, result: BuildResult) -> None:
     from indexpipe.warehouse.published import published_link
 
     print(f"published:   {published_link(settings.duckdb_path)} (Parquet snapshot of the checked marts)")
-    print(
-        f"dagster:     run {result.run_id[:8]} in {settings.dagster_home} (make dev shows it, its checks and logs)"
-    )
+    print(f"dagster:     run {result.run_id[:8]} in {settings.dagster_home} (the UI shows it: indexpipe dev)")
 
 
 def _build(
@@ -377,14 +375,16 @@ def _demo(small: bool, root: Path | None, verbose: bool, dagster_home: Path | No
     _report(db, "R2000", None, None, pdf=False)
     print(f"input files: {data_dir}")
     print(f"warehouse:   {db}")
-    _next_steps(data_dir, db, result.last_price_date)
+    _next_steps(data_dir, db, result.last_price_date, dagster_home)
 
 
-def _next_steps(data_dir: Path, db: Path, last: date) -> None:
-    """What to look at next, each with the paths of this build (none for the default warehouse)."""
+def _next_steps(data_dir: Path, db: Path, last: date, dagster_home: Path | None) -> None:
+    """What to look at next, each with the paths of this build (none for the defaults)."""
     default = db.resolve() == DEFAULT_DUCKDB_PATH.resolve()
     db_arg = "" if default else f" --db {_relative(db)}"
     dev_args = "" if default else f" --data-dir {_relative(data_dir)}{db_arg}"
+    if dagster_home is not None:
+        dev_args += f" --dagster-home {_relative(dagster_home)}"
     query = (
         "select date, price_level from fct_index_levels where index_code = 'R2000' order by date desc limit 5"
     )
@@ -560,7 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = _build(
                 args.data_dir, args.db, args.through, args.verbose, args.dagster_home, args.timings
             )
-            _next_steps(args.data_dir, args.db, result.last_price_date)
+            _next_steps(args.data_dir, args.db, result.last_price_date, args.dagster_home)
         elif args.command == "day":
             _day(args.data_dir, args.db, args.date, args.verbose, args.dagster_home, args.timings)
         elif args.command == "demo":
