@@ -8,6 +8,7 @@ companies, 2023-2024, breakpoint ranks scaled by market.json).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -316,3 +317,26 @@ def test_demo_small_builds_every_index_and_passes_every_check(tmp_path: Path) ->
     # later, without the build's context, the checks still read the ranks the warehouse was built with
     validate = _indexpipe("validate", "--db", db)
     assert validate.returncode == 0, validate.stdout + validate.stderr
+
+
+# --- dbt docs ------------------------------------------------------------------------------------------------
+
+
+def test_dbt_docs_build_with_no_variable_set(cli_build: CliRun) -> None:
+    from indexpipe.dbt_docs import DOCS_TARGET_PATH
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DUCKDB_PATH", "INDEXPIPE_DATA_DIR")}
+    proc = subprocess.run(
+        [INDEXPIPE, "docs", "--db", str(cli_build.db), "--no-serve"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"catalog from {cli_build.db}" in proc.stdout
+    catalog = json.loads((DOCS_TARGET_PATH / "catalog.json").read_text())
+    levels = catalog["nodes"]["model.indexpipe.fct_index_levels"]
+    assert levels["metadata"]["schema"] == "main" and "price_level" in levels["columns"]
+    assert (DOCS_TARGET_PATH / "index.html").exists()

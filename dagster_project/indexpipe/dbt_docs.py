@@ -44,7 +44,8 @@ def _env(db: Path) -> dict[str, str]:
 def generate_docs(db: Path) -> Path:
     """Write the site (index.html, manifest.json, catalog.json); returns its folder."""
     db = Path(db).resolve()
-    args = ["docs", "generate"] + ([] if db.exists() else ["--empty-catalog"])
+    # without a warehouse: no catalog, and no compilation (the reconstitution chain reads the calendar to compile)
+    args = ["docs", "generate"] + ([] if db.exists() else ["--empty-catalog", "--no-compile"])
     if not db.exists():
         # dbt-duckdb opens its path even for an empty catalog: a throwaway database, never the warehouse's path
         db = DOCS_TARGET_PATH / "empty.duckdb"
