@@ -22,7 +22,9 @@ from recon_fixtures import build_market
 from style_fixtures import style_market
 
 SQL_DIR = Path(__file__).parent / "sql"
-COLUMNS = "index_code, trade_date, icb_industry, constituent_count, begin_cents, price_end_cents, total_end_cents"
+COLUMNS = (
+    "index_code, trade_date, icb_industry, constituent_count, begin_cents, price_end_cents, total_end_cents"
+)
 
 
 @pytest.fixture(scope="module")

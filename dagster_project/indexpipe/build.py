@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from indexpipe.assets.ingestion import validated_input
+from indexpipe.assets.ingestion import validated_input, validated_window
 from indexpipe.resources import RUN_OVERHEAD
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
@@ -108,7 +108,8 @@ def calculate_day(
     started = time.perf_counter()
     settings.export()
     os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
-    validated_input(settings.input_dir)
+    # that day's prices only, against the lines the warehouse holds: the build validated everything else
+    validated_window(settings.input_dir, day, day, settings.duckdb_path)
 
     from indexpipe.automation import DAILY_JOB
     from indexpipe.definitions import defs

@@ -12,6 +12,7 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from indexpipe.assets.ingestion import is_one_partition_run
 from indexpipe.dbt_child import PARENT_VARIABLE
 from indexpipe.dbt_manifest import prepare_manifest
 from indexpipe.resources import WarehouseResource
@@ -41,9 +42,7 @@ def dbt_build_args(incremental_from: str | None = None) -> list[str]:
 
 def one_day_of(run: dg.DagsterRun) -> str | None:
     """The single price partition a run computes (the daily calculation), or None for a range or no partition."""
-    if run.tags.get("dagster/asset_partition_range_start"):
-        return None
-    return run.tags.get("dagster/partition")
+    return run.tags.get("dagster/partition") if is_one_partition_run(run) else None
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT)
