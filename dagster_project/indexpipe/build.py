@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from indexpipe.assets.ingestion import validated_input, validated_window
+from indexpipe.quality.runner import warm_up
 from indexpipe.resources import RUN_OVERHEAD
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
@@ -72,6 +73,7 @@ def build(
     ``dbt_vars`` overrides rule parameters of dbt_project.yml (e.g. scaled breakpoint ranks for a tiny test market).
     """
     started = time.perf_counter()
+    warm_up()
     settings.export()
     os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
     # fail fast, before Dagster starts and before the warehouse is opened; the ingestion assets reuse this result
@@ -106,6 +108,7 @@ def calculate_day(
     input directory's file or its ``prices/<day>.csv``), then the security returns, daily index sums and levels of
     that day only (incremental dbt models), the period and contribution marts, their checks and publication."""
     started = time.perf_counter()
+    warm_up()
     settings.export()
     os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
     # that day's prices only, against the lines the warehouse holds: the build validated everything else
