@@ -108,10 +108,20 @@ piece_factors as (
 ),
 
 returns as (
-    select * from {{ ref('int_security_daily_returns') }}
+    -- referenced once, so it streams instead of being held in memory (15M rows)
+    select security_id, trade_date, previous_trade_date, previous_close, split_factor, price_return, total_return
+    from {{ ref('int_security_daily_returns') }}
     where security_id in (select security_id from members)
     {%- if is_incremental() %}
       and trade_date >= {{ incremental_start('trade_date') }}
+    {%- endif %}
+),
+
+return_days as (
+    select min(trade_date) as first_day, max(trade_date) as last_day
+    from {{ ref('int_security_daily_returns') }}
+    {%- if is_incremental() %}
+    where trade_date >= {{ incremental_start('trade_date') }}
     {%- endif %}
 ),
 
@@ -166,10 +176,10 @@ state_months as (
     cross join lateral (
         select unnest(range(
             {{ month_key('s.state_from') }},
-            {{ month_key('least(s.state_to - 1, (select max(trade_date) from returns))') }} + 1
+            {{ month_key('least(s.state_to - 1, (select last_day from return_days))') }} + 1
         )) as month_key
     )
-    where s.piece_id is not null and s.state_to > (select min(trade_date) from returns)
+    where s.piece_id is not null and s.state_to > (select first_day from return_days)
 ),
 
 industry_keys as (
