@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from indexpipe.assets.ingestion import PRICES_THROUGH_TAG, validated_input
+from indexpipe.assets.ingestion import PRICES_THROUGH_TAG, validated_input, validated_window
 from indexpipe.calendars import next_session, non_session_reason
 from indexpipe.instance import project_instance
+from indexpipe.quality.runner import warm_up
 from indexpipe.resources import RUN_OVERHEAD
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
@@ -74,6 +75,7 @@ def build(
     The run is recorded in the Dagster instance of ``settings.dagster_home``; ``progress`` follows its events.
     """
     started = time.perf_counter()
+    warm_up()
     settings.export()
     os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
     # fail fast, before Dagster starts and before the warehouse is opened; the ingestion assets reuse this result
@@ -123,9 +125,11 @@ def calculate_day(
         following = next_session(day)
         after = f"; the next session is {following:%A} {following}" if following else ""
         raise BuildError(f"{reason}: no index calculation{after}")
+    warm_up()
     settings.export()
     os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
-    validated_input(settings.input_dir)
+    # that day's prices only, against the lines the warehouse holds: the build validated everything else
+    validated_window(settings.input_dir, day, day, settings.duckdb_path)
     if progress is not None:
         progress.stage("input", time.perf_counter() - started)
 

@@ -363,7 +363,9 @@ def _dev(data_dir: Path, db: Path, dagster_home: Path | None, verbose: bool) -> 
     os.execv(str(dagster), [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
 
 
-def _demo(small: bool, root: Path | None, verbose: bool, dagster_home: Path | None) -> None:
+def _demo(
+    small: bool, root: Path | None, verbose: bool, dagster_home: Path | None, timings: bool = False
+) -> None:
     root = (root or DEFAULT_DATA_ROOT).resolve()
     if small:
         data_dir, db = root / SMALL_DEMO_NAME, root / f"{SMALL_DEMO_NAME}.duckdb"
@@ -371,7 +373,7 @@ def _demo(small: bool, root: Path | None, verbose: bool, dagster_home: Path | No
     else:
         data_dir, db = root / DEFAULT_INPUT_DIR.name, root / DEFAULT_DUCKDB_PATH.name
         _generate(data_dir, 42, None, None, 6000)
-    result = _build(data_dir, db, None, verbose, dagster_home)
+    result = _build(data_dir, db, None, verbose, dagster_home, timings)
     _report(db, "R2000", None, None, pdf=False)
     print(f"input files: {data_dir}")
     print(f"warehouse:   {db}")
@@ -564,7 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "day":
             _day(args.data_dir, args.db, args.date, args.verbose, args.dagster_home, args.timings)
         elif args.command == "demo":
-            _demo(args.small, args.dir, args.verbose, args.dagster_home)
+            _demo(args.small, args.dir, args.verbose, args.dagster_home, args.timings)
         elif args.command == "import":
             _import_public(args.year, args.out, args.source)
         elif args.command == "validate":
