@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-fast dev bench lint format clean
+.PHONY: setup demo demo-small test test-fast dev docs bench lint format clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +16,20 @@ setup: $(STAMP)
 demo: setup  ## generate the synthetic market and run the whole asset graph into data/warehouse.duckdb
 	$(BIN)/indexpipe demo
 
+demo-small: setup  ## a 500-company market, every index and check, in under a minute (data/demo-small.duckdb)
+	$(BIN)/indexpipe demo --small
+
 test: setup  ## every test, including the default-size calibration
 	$(BIN)/python -m pytest
 
 test-fast: setup  ## skip the tests that build a default-size market
 	$(BIN)/python -m pytest -m "not slow"
 
-dev: setup  ## the Dagster UI on the same warehouse as the CLI
+dev: setup  ## the Dagster UI on the same warehouse and run history as the CLI
 	$(BIN)/indexpipe dev
+
+docs: setup  ## dbt docs (every model and column) of data/warehouse.duckdb on http://localhost:8080
+	$(BIN)/indexpipe docs
 
 bench: setup  ## whole-process timings, peak memory and rows per second; writes bench/results/
 	$(BIN)/python bench/run_bench.py

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +13,9 @@ import duckdb
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Runs of the tests go to a Dagster instance of their own, not the project's .dagster_home (the UI's history)
+os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="indexpipe-test-dagster-")
+atexit.register(shutil.rmtree, os.environ["DAGSTER_HOME"], True)
 
 from indexpipe.build import build  # noqa: E402
 from indexpipe.generator import MarketConfig, generate_market, write_market  # noqa: E402

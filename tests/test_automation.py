@@ -49,11 +49,11 @@ def test_daily_job_runs_the_daily_index_path_and_its_checks() -> None:
         "staging/stg_prices",
         "intermediate/int_security_daily_returns",
         "intermediate/int_index_daily_industry_returns",
-        "fct_index_levels",
-        "fct_index_period_returns",
-        "fct_style_box_returns",
-        "fct_industry_contribution",
-        "published_marts",
+        "marts/fct_index_levels",
+        "marts/fct_index_period_returns",
+        "marts/fct_style_box_returns",
+        "marts/fct_industry_contribution",
+        "publication/published_marts",
     }
     # every check on those assets (Great Expectations suites and dbt tests), none on the others
     graph = defs.resolve_asset_graph()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from indexpipe.build import build
 from indexpipe.settings import Settings
+from indexpipe.warehouse.published import published_link
 from recon_fixtures import SCALED_VARS, build_market
 from rules_fixtures import DUO_LISTING, TIE_EXIT_DAY, TIE_SPLIT_DAY, tie_market
 from test_recon_rules import _query, intervals, universe
@@ -24,7 +25,9 @@ Snapshots = tuple[Path, list[dict[str, bytes]]]
 
 def _published(db: Path) -> dict[str, bytes]:
     """The published snapshot next to the warehouse (assets/quality.py ``published_marts``), file name -> bytes."""
-    return {p.name: p.read_bytes() for p in sorted((db.parent / "published").glob("*.parquet"))}
+    files = {p.name: p.read_bytes() for p in sorted(published_link(db).glob("*.parquet"))}
+    assert files, f"no published snapshot beside {db}"
+    return files
 
 
 def _reorder_rows(directory: Path, order: str) -> None:

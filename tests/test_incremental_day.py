@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 from indexpipe.build import build, calculate_day
 from indexpipe.settings import Settings
+from indexpipe.warehouse.published import published_link
 
 NEW_DAY = date(2024, 11, 13)  # a plain Wednesday: no rank day, effective date or month end
 DAY_BEFORE = date(2024, 11, 12)
@@ -58,8 +59,8 @@ def test_one_new_day_equals_a_full_rebuild(small_market_dir: Path, tmp_path: Pat
 
     for table in LEVEL_PATH:
         assert _digest(daily, table) == _digest(full, table), table
-    published = "published/fct_index_levels.parquet"
-    assert (daily.parent / published).read_bytes() == (full.parent / published).read_bytes()
+    published = "fct_index_levels.parquet"
+    assert (published_link(daily) / published).read_bytes() == (published_link(full) / published).read_bytes()
 
     # the same day again changes nothing
     calculate_day(settings, NEW_DAY)

@@ -16,6 +16,7 @@ import duckdb
 import pytest
 from indexpipe.build import BuildResult, build
 from indexpipe.settings import Settings
+from indexpipe.warehouse.published import published_link
 from recon_fixtures import SCALED_VARS, banding_market
 
 PAIRS = {
@@ -53,7 +54,7 @@ def test_the_build_names_what_was_absent(bare_build: tuple[Path, BuildResult]) -
         "classifications: absent",
         "initial_membership: absent",
     ]
-    published = bare_build[0].parent / "published"
+    published = published_link(bare_build[0])
     assert (published / "fct_index_holdings.parquet").exists()
 
 

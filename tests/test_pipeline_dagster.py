@@ -205,10 +205,13 @@ def test_cli_generate_writes_the_contract_files(tmp_path: Path, capsys) -> None:
     )
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["prices.parquet"]
+        ["prices.parquet", "market.json"]
         + [f"{t.name}.csv" for t in TABLES if t.name not in ("prices", "initial_membership")]
     )
-    assert "securities.csv" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "securities.csv" in printed
+    # 150 / 6,000 = 1/40: R1000 at 1,000/40 = 25, R3000 at 3,000/40 = 75 (market.json, indexpipe.market_scale)
+    assert "r1000 #25, micro_top #50, r3000 #75" in printed
 
 
 def test_cli_generate_rejects_an_inverted_span(tmp_path: Path, capsys) -> None:

@@ -24,6 +24,7 @@ from indexpipe.definitions import defs as project_defs
 from indexpipe.quality.frames import discover_frames
 from indexpipe.quality.runner import run_frame
 from indexpipe.rules import DBT_VARS_ENV
+from indexpipe.warehouse.published import published_link, snapshots_dir
 from recon_fixtures import SCALED_VARS, banding_market, build_market
 
 CHECKS = {next(iter(check.check_keys)).name: check for check in GE_CHECKS}
@@ -68,7 +69,7 @@ def _tamper(db: Path, *statements: str) -> None:
             con.execute(sql)
 
 
-def _guard_job(db: Path, check_names: list[str], downstream: list[str]) -> dg.JobDefinition:
+def _guard_job(db: Path, check_names: list[str], downstream: list[dg.AssetKey]) -> dg.JobDefinition:
     """The project's assets and checks on a copied warehouse, with a job of some checks and what they guard."""
     job = dg.define_asset_job(
         "guard",
@@ -88,7 +89,7 @@ def _guard_job(db: Path, check_names: list[str], downstream: list[str]) -> dg.Jo
     return defs.resolve_job_def("guard")
 
 
-def _guard(db: Path, check_name: str, downstream: list[str]) -> dg.ExecuteInProcessResult:
+def _guard(db: Path, check_name: str, downstream: list[dg.AssetKey]) -> dg.ExecuteInProcessResult:
     return _guard_job(db, [check_name], downstream).execute_in_process(raise_on_error=False)
 
 
@@ -436,15 +437,15 @@ MART_CASES = {
 def test_a_broken_mart_invariant_fails_its_check_and_blocks_publication(warehouse: Path, case: str) -> None:
     check_name, statements, named = MART_CASES[case]
     _tamper(warehouse, *statements)
-    result = _guard(warehouse, check_name, ["published_marts"])
+    result = _guard(warehouse, check_name, [published_marts.key])
     assert not result.success
     evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == check_name)
     assert not evaluation.passed
     for text in named:  # the failing expectation's column and the failing rows
         assert text in evaluation.description, (text, evaluation.description)
-    assert "published_marts" not in _materialized(result)
-    assert not (warehouse.parent / "published").exists()
-    assert not (warehouse.parent / "snapshots").exists()
+    assert published_marts.key.to_user_string() not in _materialized(result)
+    assert not published_link(warehouse).exists()
+    assert not snapshots_dir(warehouse).exists()
 
 
 @pytest.mark.parametrize(
@@ -496,23 +497,23 @@ RAW_CASES = {
 def test_a_broken_raw_table_stops_the_models(warehouse: Path, case: str) -> None:
     check_name, statements, named = RAW_CASES[case]
     _tamper(warehouse, *statements)
-    models = [key.to_user_string() for key in indexpipe_dbt_models.keys]
+    models = list(indexpipe_dbt_models.keys)
     result = _guard(warehouse, check_name, models)
     assert not result.success
     evaluation = next(e for e in result.get_asset_check_evaluations() if e.check_name == check_name)
     assert not evaluation.passed
     for text in named:
         assert text in evaluation.description, (text, evaluation.description)
-    assert not _materialized(result) & set(models)
+    assert not _materialized(result) & {key.to_user_string() for key in models}
 
 
 def test_a_correct_warehouse_passes_every_check_and_publishes(warehouse: Path) -> None:
-    job = _guard_job(warehouse, list(CHECKS), ["published_marts"])
+    job = _guard_job(warehouse, list(CHECKS), [published_marts.key])
     result = job.execute_in_process(raise_on_error=False)
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) == len(GE_CHECKS) and all(e.passed for e in evaluations)
-    published = warehouse.parent / "published"
+    published = published_link(warehouse)
     assert published.is_symlink()  # swapped in atomically
     manifest = json.loads((published / "manifest.json").read_text())
     assert manifest["tables"]["fct_index_membership"] > 0
@@ -524,7 +525,7 @@ def test_a_correct_warehouse_passes_every_check_and_publishes(warehouse: Path) -
     first = published.resolve()
     assert job.execute_in_process(raise_on_error=False).success
     assert published.resolve() != first and not first.exists()
-    assert [p.name for p in (warehouse.parent / "snapshots").iterdir()] == [published.resolve().name]
+    assert [p.name for p in snapshots_dir(warehouse).iterdir()] == [published.resolve().name]
 
 
 def test_validate_command_passes_a_good_warehouse_and_fails_a_broken_one(warehouse: Path, capsys) -> None:

@@ -22,6 +22,7 @@ from indexpipe.build import build
 from indexpipe.generator import MarketConfig, generate_market, write_market
 from indexpipe.settings import Settings
 from indexpipe.warehouse.lock import current_holder
+from indexpipe.warehouse.published import published_link
 
 # two different 18-month markets (the generator needs 300 sessions): B has more companies, so its raw tables can be told from A's by their row counts
 MARKET_A = MarketConfig(seed=11, start=date(2023, 7, 1), end=date(2024, 12, 31), companies=100)
@@ -89,7 +90,7 @@ def _copy_of(baseline: Path, target_dir: Path) -> Path:
 
 def _state(db: Path) -> tuple[str, str]:
     """The warehouse's bytes and the snapshot readers see."""
-    return _sha(db), os.readlink(db.parent / "published")
+    return _sha(db), os.readlink(published_link(db))
 
 
 class _Readers:
@@ -101,7 +102,7 @@ class _Readers:
         self._threads = [threading.Thread(target=self._loop, args=(kind,)) for kind in ("published", "live")]
 
     def _loop(self, kind: str) -> None:
-        published = self.db.parent / "published" / "fct_index_levels.parquet"
+        published = published_link(self.db) / "fct_index_levels.parquet"
         while not self._stop.is_set():
             try:
                 if kind == "published":
@@ -295,7 +296,7 @@ def test_every_cli_path_may_hold_quotes_spaces_and_non_ascii(tmp_path: Path) -> 
     assert generated.returncode == 0, generated.stderr[-2000:]
     built = _cli("build", "--data-dir", str(market), "--db", str(db))
     assert built.returncode == 0, built.stderr[-3000:]
-    assert (db.parent / "published" / "fct_index_levels.parquet").exists()
+    assert (published_link(db) / "fct_index_levels.parquet").exists()
     with duckdb.connect(str(db), read_only=True) as con:
         last_day, levels = con.execute(
             "select max(date), count(*) from main.fct_index_levels where index_code = 'R3000'"

@@ -24,6 +24,7 @@ from indexpipe.resources import DUCKDB_PATH_VARIABLE, WarehouseResource
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings, lock_wait_seconds
 from indexpipe.warehouse.lock import WarehouseBusy, current_holder, lock_path, warehouse_lock
+from indexpipe.warehouse.published import published_link, snapshots_dir
 from indexpipe.warehouse.staging import staging_path
 from recon_fixtures import SCALED_VARS, banding_market, build_market
 
@@ -119,7 +120,7 @@ def first_write(warehouse: WarehouseResource) -> None:
 
 @dg.asset(deps=[first_write])
 def publish(warehouse: WarehouseResource) -> None:
-    snapshot = warehouse.live_path.parent / "snapshots" / "new"
+    snapshot = snapshots_dir(warehouse.live_path) / "new"
     snapshot.mkdir(parents=True)
     (snapshot / "manifest.json").write_text("{}")
     assert warehouse.stage_publication(snapshot, {"main.t": "1:0"})
@@ -141,9 +142,9 @@ def _live_warehouse(tmp_path: Path) -> Path:
     db.parent.mkdir()
     with duckdb.connect(str(db)) as con:
         con.execute("create table t as select 1 as x")
-    old = db.parent / "snapshots" / "old"
+    old = snapshots_dir(db) / "old"
     old.mkdir(parents=True)
-    (db.parent / "published").symlink_to(Path("snapshots") / "old", target_is_directory=True)
+    published_link(db).symlink_to(Path("w.snapshots") / "old", target_is_directory=True)
     return db
 
 
@@ -163,14 +164,14 @@ def test_a_run_that_completes_replaces_the_warehouse_and_publishes(tmp_path: Pat
     assert _run(db, [first_write, publish]).success
     assert os.environ[DUCKDB_PATH_VARIABLE] == "/before/the/run.duckdb"  # restored after the run
     assert _x(db) == 2
-    assert os.readlink(db.parent / "published") == "snapshots/new"
+    assert os.readlink(published_link(db)) == "w.snapshots/new"
     assert sorted(p.name for p in db.parent.iterdir()) == [
-        "published",
-        "snapshots",
         "w.duckdb",
         "w.duckdb.lock",
+        "w.published",
+        "w.snapshots",
     ]
-    assert [p.name for p in (db.parent / "snapshots").iterdir()] == ["new"]  # the old snapshot is gone
+    assert [p.name for p in snapshots_dir(db).iterdir()] == ["new"]  # the old snapshot is gone
     with duckdb.connect(str(db), read_only=True) as con:  # no dbt in this run: no claim that marts follow raw
         assert not con.execute(
             "select count(*) from duckdb_schemas() where schema_name = '_indexpipe'"
@@ -183,13 +184,13 @@ def test_a_run_that_fails_at_its_last_step_changes_nothing(tmp_path: Path) -> No
     result = _run(db, [first_write, publish, fails_last])
     assert not result.success
     assert _sha(db) == before and _x(db) == 1
-    assert os.readlink(db.parent / "published") == "snapshots/old"
-    assert [p.name for p in (db.parent / "snapshots").iterdir()] == ["old"]  # the run's snapshot is removed
+    assert os.readlink(published_link(db)) == "w.snapshots/old"
+    assert [p.name for p in snapshots_dir(db).iterdir()] == ["old"]  # the run's snapshot is removed
     assert sorted(p.name for p in db.parent.iterdir()) == [
-        "published",
-        "snapshots",
         "w.duckdb",
         "w.duckdb.lock",
+        "w.published",
+        "w.snapshots",
     ]
     assert current_holder(db) is None
 
@@ -200,7 +201,7 @@ def test_a_failed_blocking_check_changes_nothing(tmp_path: Path) -> None:
     result = _run(db, [first_write, publish, x_is_one])
     assert not result.success
     assert not next(iter(result.get_asset_check_evaluations())).passed
-    assert _sha(db) == before and os.readlink(db.parent / "published") == "snapshots/old"
+    assert _sha(db) == before and os.readlink(published_link(db)) == "w.snapshots/old"
 
 
 def test_a_run_cleans_what_a_killed_run_left(tmp_path: Path) -> None:
@@ -208,15 +209,15 @@ def test_a_run_cleans_what_a_killed_run_left(tmp_path: Path) -> None:
     leftover = staging_path(db, "killed-run")
     leftover.write_bytes(b"half a copy")
     Path(str(leftover) + ".tmp").mkdir()
-    (db.parent / "snapshots" / "half").mkdir()
+    (snapshots_dir(db) / "half").mkdir()
     assert _run(db, [first_write]).success
     assert sorted(p.name for p in db.parent.iterdir()) == [
-        "published",
-        "snapshots",
         "w.duckdb",
         "w.duckdb.lock",
+        "w.published",
+        "w.snapshots",
     ]
-    assert [p.name for p in (db.parent / "snapshots").iterdir()] == ["old"]
+    assert [p.name for p in snapshots_dir(db).iterdir()] == ["old"]
 
 
 # --- a real build failing after validation; indexpipe validate on mismatched warehouses --------------------------
@@ -238,7 +239,7 @@ def copied(banding_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_a_build_failing_at_its_last_checks_leaves_the_warehouse_as_it_was(
     copied: Path, banding_build: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    before, published = _sha(copied), os.readlink(copied.parent / "published")
+    before, published = _sha(copied), os.readlink(published_link(copied))
     # the crafted market moves every close on 2023-08-01 (R2000G +87%): with the contract's 25% bound on
     # unexplained daily moves the fct_index_levels suite fails, after every model was rebuilt
     strict = {**SCALED_VARS, "max_unexplained_daily_index_move": 0.25}
@@ -246,7 +247,7 @@ def test_a_build_failing_at_its_last_checks_leaves_the_warehouse_as_it_was(
     with pytest.raises(BuildError, match="check fct_index_levels"):
         build(Settings(input_dir=banding_build.parent / "input", duckdb_path=copied), dbt_vars=strict)
     assert _sha(copied) == before and copied.stat().st_mtime < started
-    assert os.readlink(copied.parent / "published") == published
+    assert os.readlink(published_link(copied)) == published
     assert not [p for p in copied.parent.iterdir() if p.name.startswith("indexpipe_staging_")]
     monkeypatch.setenv(DBT_VARS_ENV, json.dumps(SCALED_VARS))  # build() exported the strict bound
     assert main(["validate", "--db", str(copied)]) == 0

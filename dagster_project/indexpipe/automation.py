@@ -21,8 +21,8 @@ start`` / ``dagster sensor start``)
 One writer at a time: every run takes the warehouse's run lock through its ``warehouse`` resource (a second one
 waits, then fails naming the holder), and writes a copy of the warehouse that replaces it only when the run
 succeeds (docs/reliability.md). Every run of these jobs also carries the tag ``indexpipe/warehouse=duckdb``; a
-``tag_concurrency_limits`` entry on it (limit 1) in the instance's run coordinator queues runs instead of letting
-them wait on the lock. The schedules read the warehouse read-only, which a run never blocks.
+``tag_concurrency_limits`` entry on it (limit 1) in the project instance's dagster.yaml (indexpipe.instance) queues
+runs instead of letting them wait on the lock. The schedules read the warehouse read-only, which a run never blocks.
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ from indexpipe.assets.quality import published_marts
 from indexpipe.assets.transform import indexpipe_dbt_models
 from indexpipe.build import RANGE_END_TAG, RANGE_START_TAG
 from indexpipe.calendars import is_session, non_session_reason  # noqa: F401 (re-exported: tests and schedules)
+from indexpipe.instance import WAREHOUSE_TAG
 from indexpipe.settings import current_settings
 
 NEW_YORK = "America/New_York"
-WAREHOUSE_TAG = {"indexpipe/warehouse": "duckdb"}
 
 # dbt models of the daily index path, in dependency order. The staging view of prices is in the selection so the
 # run orders the dbt step after the day's prices load (an unselected view would hide that dependency).

@@ -6,21 +6,32 @@ import json
 import os
 import re
 import time
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from indexpipe.assets.ingestion import validated_input
+from indexpipe.assets.ingestion import PRICES_THROUGH_TAG, validated_input, validated_window
+from indexpipe.calendars import next_session, non_session_reason
+from indexpipe.instance import project_instance
+from indexpipe.quality.runner import warm_up
 from indexpipe.resources import RUN_OVERHEAD
 from indexpipe.rules import DBT_VARS_ENV
 from indexpipe.settings import Settings
 from indexpipe.warehouse.lock import warehouse_lock
 from indexpipe.warehouse.staging import check_usable
 
+if TYPE_CHECKING:
+    import dagster as dg
+
+    from indexpipe.progress import RunProgress
+
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+SOURCE_TAG = {"indexpipe/source": "cli"}
 
 
 class BuildError(RuntimeError):
@@ -39,20 +50,7 @@ class BuildResult:
     step_seconds: dict[str, float]
     # what the input lacked or could not match (absent optional tables, list entries naming no security)
     notes: tuple[str, ...] = ()
-
-
-def _weekday_on_or_before(day: date) -> date:
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
-
-
-def price_partition_range(first: date, last: date) -> tuple[str, str]:
-    """Partition keys (weekdays) spanning the price dates; trading days are weekdays, --through may not be."""
-    start = first
-    while start.weekday() >= 5:
-        start += timedelta(days=1)
-    return start.isoformat(), _weekday_on_or_before(last).isoformat()
+    dagster_home: Path | None = None  # the instance that holds the run, its events and logs
 
 
 def warehouse_table_rows(db_path: Path) -> dict[str, int]:
@@ -65,69 +63,131 @@ def warehouse_table_rows(db_path: Path) -> dict[str, int]:
 
 
 def build(
-    settings: Settings, through: date | None = None, log_level: str = "WARNING", dbt_vars: dict | None = None
+    settings: Settings,
+    through: date | None = None,
+    log_level: str = "WARNING",
+    dbt_vars: dict | None = None,
+    progress: RunProgress | None = None,
 ) -> BuildResult:
     """Validate the input directory, then materialize every asset and check into the warehouse.
 
     ``dbt_vars`` overrides rule parameters of dbt_project.yml (e.g. scaled breakpoint ranks for a tiny test market).
+    The run is recorded in the Dagster instance of ``settings.dagster_home``; ``progress`` follows its events.
     """
     started = time.perf_counter()
+    warm_up()
     settings.export()
     os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
     # fail fast, before Dagster starts and before the warehouse is opened; the ingestion assets reuse this result
     validated = validated_input(settings.input_dir)
+    if progress is not None:
+        files = sum(len(f) for f in validated.files.values())
+        prices = validated.row_counts.get("prices", 0)
+        progress.stage(
+            "input", time.perf_counter() - started, f"{files} input files checked ({prices:,} price rows)"
+        )
     first, last = validated.prices_min_date, validated.prices_max_date
     if through is not None:
         if through < first:
             raise BuildError(f"--through {through} is before the first price date {first}")
         last = min(last, through)
-    start_key, end_key = price_partition_range(first, last)
 
     from indexpipe.definitions import BUILD_JOB, defs  # imports dbt's manifest: only after the paths are set
 
-    job = defs.resolve_job_def(BUILD_JOB.name)
     # one writer for the whole run (the run's resource takes the same lock again, re-entrantly)
     with warehouse_lock(settings.duckdb_path):
         check_usable(settings.duckdb_path)
-        result = job.execute_in_process(
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-            tags={RANGE_START_TAG: start_key, RANGE_END_TAG: end_key},
-            raise_on_error=False,
+        # no partition range: raw.prices loads the input's whole price range (up to --through) as one
+        # materialization; one event per weekday partition would cost the instance ~10 ms each (30 s for 12 years)
+        result = _execute(
+            defs,
+            BUILD_JOB.name,
+            settings,
+            log_level,
+            progress,
+            tags={PRICES_THROUGH_TAG: through.isoformat()} if through is not None else None,
         )
-        if not result.success:
-            raise BuildError(_first_failure(result))
-        return _build_result(result, started, first, last, settings, validated.notes)
+        return _build_result(result, started, first, last, settings, validated.notes, progress)
 
 
 def calculate_day(
-    settings: Settings, day: date, log_level: str = "WARNING", dbt_vars: dict | None = None
+    settings: Settings,
+    day: date,
+    log_level: str = "WARNING",
+    dbt_vars: dict | None = None,
+    progress: RunProgress | None = None,
 ) -> BuildResult:
     """The daily index calculation for one trading day on an already built warehouse: that day's prices (the
     input directory's file or its ``prices/<day>.csv``), then the security returns, daily index sums and levels of
     that day only (incremental dbt models), the period and contribution marts, their checks and publication."""
     started = time.perf_counter()
+    if reason := non_session_reason(day):
+        following = next_session(day)
+        after = f"; the next session is {following:%A} {following}" if following else ""
+        raise BuildError(f"{reason}: no index calculation{after}")
+    warm_up()
     settings.export()
     os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
-    validated_input(settings.input_dir)
+    # that day's prices only, against the lines the warehouse holds: the build validated everything else
+    validated_window(settings.input_dir, day, day, settings.duckdb_path)
+    if progress is not None:
+        progress.stage("input", time.perf_counter() - started)
 
     from indexpipe.automation import DAILY_JOB
     from indexpipe.definitions import defs
 
     with warehouse_lock(settings.duckdb_path):
         check_usable(settings.duckdb_path)
-        result = defs.resolve_job_def(DAILY_JOB.name).execute_in_process(
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-            partition_key=day.isoformat(),
-            raise_on_error=False,
-        )
-        if not result.success:
-            raise BuildError(_first_failure(result))
-        return _build_result(result, started, day, day, settings)
+        result = _execute(defs, DAILY_JOB.name, settings, log_level, progress, partition_key=day.isoformat())
+        return _build_result(result, started, day, day, settings, progress=progress)
+
+
+def _execute(
+    defs: dg.Definitions,
+    job_name: str,
+    settings: Settings,
+    log_level: str,
+    progress: RunProgress | None,
+    tags: dict[str, str] | None = None,
+    partition_key: str | None = None,
+):
+    """One run of ``job_name`` in this process, recorded in the project's Dagster instance (so ``make dev`` shows
+    it with its materializations, check results and logs); raises ``BuildError`` with the first failure."""
+    run_id = str(uuid.uuid4())
+    with project_instance(settings.dagster_home) as instance:
+        if progress is not None:
+            progress.watch(defs)
+            instance.add_event_listener(run_id, progress)
+        try:
+            result = defs.resolve_job_def(job_name).execute_in_process(
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                instance=instance,
+                run_id=run_id,
+                tags={**SOURCE_TAG, **(tags or {})},
+                partition_key=partition_key,
+                raise_on_error=False,
+            )
+        finally:
+            if progress is not None:
+                progress.close()
+    if not result.success:
+        RUN_OVERHEAD.pop(result.run_id, None)
+        raise BuildError(_first_failure(result))
+    return result
 
 
 def _build_result(
-    result, started: float, first: date, last: date, settings: Settings, notes: tuple[str, ...] = ()
+    result,
+    started: float,
+    first: date,
+    last: date,
+    settings: Settings,
+    notes: tuple[str, ...] = (),
+    progress: RunProgress | None = None,
 ) -> BuildResult:
+    overhead = RUN_OVERHEAD.pop(result.run_id, {})
+    if progress is not None and "warehouse_commit" in overhead:
+        progress.stage("commit", overhead["warehouse_copy"] + overhead["warehouse_commit"])
     return BuildResult(
         run_id=result.run_id,
         seconds=time.perf_counter() - started,
@@ -140,9 +200,10 @@ def _build_result(
                 event.step_key: event.event_specific_data.duration_ms / 1000
                 for event in result.get_step_success_events()
             },
-            **RUN_OVERHEAD.pop(result.run_id, {}),
+            **overhead,
         },
         notes=notes,
+        dagster_home=settings.dagster_home,
     )
 
 
@@ -167,6 +228,30 @@ def _one_line(text: str) -> str:
     return " ".join(_ANSI.sub("", text).split())
 
 
+_DBT_ERRORS = "Errors parsed from dbt logs:"
+_DBT_LOG = re.compile(r"view the dbt debug log: (\S+?)\.?(?:\s|$)")
+
+
+def _dbt_reason(message: str) -> str | None:
+    """dbt's own first error (e.g. "Compilation Error in model fct_x (...) This model has an enforced contract that
+    failed."), without dagster-dbt's framing or Python tracebacks, and where dbt's full log is."""
+    if _DBT_ERRORS not in message:
+        return None
+    lines = []
+    for line in _ANSI.sub("", message.split(_DBT_ERRORS, 1)[1]).splitlines():
+        line = line.strip()
+        if line.startswith("Traceback"):
+            break
+        if line and not line.startswith("Encountered an error"):
+            lines.append(line)
+        if len(lines) == 2:
+            break
+    if not lines:
+        return None
+    log = _DBT_LOG.search(message)
+    return "dbt: " + " ".join(lines) + (f" (dbt log: {log.group(1)})" if log else "")
+
+
 def _first_failure(result) -> str:
     # a failed blocking check is the reason the run stopped: name it and its expectation
     for evaluation in result.get_asset_check_evaluations():
@@ -180,7 +265,7 @@ def _first_failure(result) -> str:
             error = event.step_failure_data.error
             while error.cause is not None and "dagster" in (error.cls_name or "").lower():
                 error = error.cause
-            return f"step {event.step_key} failed: {_one_line(error.message)}"
+            return f"step {event.step_key} failed: {_dbt_reason(error.message) or _one_line(error.message)}"
     for event in result.all_events:
         # a run that failed before any step (the warehouse resource could not start): its error
         error = getattr(event.event_specific_data, "error", None)
@@ -188,4 +273,4 @@ def _first_failure(result) -> str:
             while error.cause is not None and "dagster" in (error.cls_name or "").lower():
                 error = error.cause
             return _one_line(error.message)
-    return "the run failed (see the Dagster log above)"
+    return "the run failed (its log is in the Dagster instance: indexpipe dev)"

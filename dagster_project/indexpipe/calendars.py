@@ -65,3 +65,12 @@ def non_session_reason(day: date) -> str | None:
     if stamp in set(calendar.adhoc_holidays):
         return f"{day} is an XNYS special closure"
     return f"{day} is not an XNYS session (outside the calendar)"
+
+
+def next_session(day: date) -> date | None:
+    """The first XNYS session after ``day`` (None beyond the calendar)."""
+    last = calendar_span()[1]
+    if day >= last:
+        return None
+    following = trading_days(date.fromordinal(day.toordinal() + 1), min(last, date(day.year + 1, 12, 31)))
+    return pd.Timestamp(following[0]).date() if len(following) else None

@@ -1,5 +1,5 @@
 """The ``indexpipe`` command (CONTRACT.md §2): generate, build, day, demo, import, validate, compare, report, holdings,
-preview, dev."""
+preview, sql, docs, dev."""
 
 from __future__ import annotations
 
@@ -7,15 +7,32 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexpipe.settings import DEFAULT_DUCKDB_PATH, DEFAULT_INPUT_DIR, REPO_ROOT, Settings
+from indexpipe.settings import (
+    DAGSTER_HOME_VARIABLE,
+    DEFAULT_DATA_ROOT,
+    DEFAULT_DUCKDB_PATH,
+    DEFAULT_INPUT_DIR,
+    REPO_ROOT,
+    Settings,
+    default_dagster_home,
+)
 
 if TYPE_CHECKING:
     from indexpipe.build import BuildResult
+    from indexpipe.progress import RunProgress
+
+# `indexpipe demo --small`: every index non-empty and every check passing in well under a minute
+SMALL_DEMO_COMPANIES = 500
+SMALL_DEMO_START = date(2022, 1, 1)
+SMALL_DEMO_NAME = (
+    "demo-small"  # the input folder and the warehouse file (demo-small.duckdb) in the data folder
+)
 
 
 class CommandError(Exception):
@@ -47,34 +64,44 @@ def _generate(out: Path, seed: int, start: date | None, end: date | None, compan
         rows = market.tables[name].num_rows
         print(f"  {path.name:<24} {rows:>12,} rows  {rows / generated:>14,.0f} rows/s generated")
     print(f"generated in {generated:.1f} s, written in {total - generated:.1f} s")
+    from indexpipe.market_scale import CALIBRATED_COMPANIES, RANK_VARS, market_overrides
+
+    if scaled := market_overrides(out):
+        ranks = ", ".join(f"{name.removeprefix('rank_')} #{scaled[name]:,}" for name in RANK_VARS)
+        print(
+            f"breakpoint ranks scaled to {companies:,} of the calibrated {CALIBRATED_COMPANIES:,} companies "
+            f"(market.json): {ranks}"
+        )
 
 
-def _run(run: Callable[[], BuildResult]) -> BuildResult:
-    """Run a build and turn its failures into one-line command errors."""
+def _run(run: Callable[[RunProgress], BuildResult], verbose: bool) -> BuildResult:
+    """Run a build with its progress lines (and nothing else, unless verbose); failures become one-line errors."""
     from indexpipe.build import BuildError
     from indexpipe.ingest.files import InputValidationError
+    from indexpipe.progress import RunProgress, quiet_terminal
     from indexpipe.warehouse.lock import WarehouseBusy
     from indexpipe.warehouse.staging import WarehouseUnusable
 
     try:
-        return run()
+        with quiet_terminal(verbose) as out:
+            return run(RunProgress(out))
     except InputValidationError as exc:
         raise CommandError(f"invalid input: {exc}") from exc
     except (BuildError, WarehouseBusy, WarehouseUnusable) as exc:
         raise CommandError(str(exc)) from exc
 
 
-def _build(data_dir: Path, db: Path, through: date | None) -> None:
-    from indexpipe.build import build
+def _settings(data_dir: Path, db: Path, dagster_home: Path | None) -> Settings:
+    home = dagster_home.expanduser().resolve() if dagster_home else default_dagster_home()
+    return Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve(), dagster_home=home)
 
-    settings = Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve())
-    result = _run(lambda: build(settings, through))
-    print(
-        f"built {settings.duckdb_path} from {settings.input_dir} in {result.seconds:.1f} s (run {result.run_id})"
-    )
-    print(f"prices {result.first_price_date} to {result.last_price_date}")
-    for note in result.notes:
-        print(f"  note: {note}")
+
+def _log_level(verbose: bool) -> str:
+    return "INFO" if verbose else "CRITICAL"
+
+
+def _print_timings(result: BuildResult) -> None:
+    """Every Dagster step and table (bench/run_bench.py reads these lines)."""
     for step, seconds in result.step_seconds.items():
         print(f"  step {step:<31} {seconds:>8.1f} s")
     for table, rows in result.table_rows.items():
@@ -83,16 +110,63 @@ def _build(data_dir: Path, db: Path, through: date | None) -> None:
         print(f"  {table:<36} {rows:>12,} rows{rate}")
 
 
-def _day(data_dir: Path, db: Path, day: date) -> None:
-    from indexpipe.build import calculate_day
+def _where(settings: Settings, result: BuildResult) -> None:
+    from indexpipe.warehouse.published import published_link
 
-    settings = Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve())
+    print(f"published:   {published_link(settings.duckdb_path)} (Parquet snapshot of the checked marts)")
+    print(f"dagster:     run {result.run_id[:8]} in {settings.dagster_home} (the UI shows it: indexpipe dev)")
+
+
+def _build(
+    data_dir: Path,
+    db: Path,
+    through: date | None,
+    verbose: bool = False,
+    dagster_home: Path | None = None,
+    timings: bool = False,
+) -> BuildResult:
+    from indexpipe.build import build
+    from indexpipe.summary import read_summary, summary_lines
+
+    settings = _settings(data_dir, db, dagster_home)
+    print(f"building {settings.duckdb_path} from {settings.input_dir}", flush=True)
+    result = _run(lambda progress: build(settings, through, _log_level(verbose), progress=progress), verbose)
+    print(f"built in {result.seconds:.1f} s, prices {result.first_price_date} to {result.last_price_date}")
+    if verbose or timings:
+        _print_timings(result)
+    for line in summary_lines(read_summary(settings.duckdb_path)):
+        print(line)
+    for note in result.notes:
+        print(f"warning: {note}")
+    _where(settings, result)
+    return result
+
+
+def _day(
+    data_dir: Path,
+    db: Path,
+    day: date,
+    verbose: bool = False,
+    dagster_home: Path | None = None,
+    timings: bool = False,
+) -> None:
+    from indexpipe.build import calculate_day
+    from indexpipe.summary import read_summary
+
+    settings = _settings(data_dir, db, dagster_home)
     if not settings.duckdb_path.exists():
         raise CommandError(f"no warehouse at {settings.duckdb_path}: run indexpipe build first")
-    result = _run(lambda: calculate_day(settings, day))
-    print(f"calculated {day} into {settings.duckdb_path} in {result.seconds:.1f} s (run {result.run_id})")
-    for step, seconds in result.step_seconds.items():
-        print(f"  step {step:<31} {seconds:>8.1f} s")
+    print(f"calculating {day} into {settings.duckdb_path}", flush=True)
+    result = _run(
+        lambda progress: calculate_day(settings, day, _log_level(verbose), progress=progress), verbose
+    )
+    print(f"calculated {day} in {result.seconds:.1f} s")
+    if verbose or timings:
+        _print_timings(result)
+    levels = read_summary(settings.duckdb_path).levels
+    if levels:
+        print("price levels: " + ", ".join(f"{code} {level:,.2f}" for code, level in levels.items()))
+    _where(settings, result)
 
 
 def _validate(db: Path) -> None:
@@ -124,10 +198,12 @@ def _validate(db: Path) -> None:
 
 
 def _compare(args: argparse.Namespace) -> None:
+    import duckdb
+
     from indexpipe.compare.levels import compare_levels
     from indexpipe.compare.membership import compare_membership
     from indexpipe.compare.report import level_lines, membership_lines, write_disagreements, write_periods
-    from indexpipe.rules import rule_vars
+    from indexpipe.rules import recorded_overrides, rule_vars
 
     db = args.db.resolve()
     if not db.exists():
@@ -149,7 +225,9 @@ def _compare(args: argparse.Namespace) -> None:
     lines: list[str] = [f"# indexpipe compare: {db.name}", ""]
     written = [out]
     if holdings:
-        vars_ = rule_vars()
+        # the breakpoints the warehouse was built with (a small market's are scaled)
+        with duckdb.connect(str(db), read_only=True) as con:
+            vars_ = rule_vars(recorded_overrides(con))
         result = compare_membership(
             db,
             list(zip(holdings, indexes, strict=True)),
@@ -231,6 +309,43 @@ def _preview(args: argparse.Namespace) -> None:
     print("\n".join(lines))
 
 
+def _sql(db: Path, query: str, max_rows: int) -> None:
+    """A read-only query on the warehouse (no DuckDB command-line client needed)."""
+    import duckdb
+
+    from indexpipe.warehouse import WarehouseError, connect_read_only
+
+    try:
+        con = connect_read_only(db)
+    except WarehouseError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        relation = con.sql(query)
+        if relation is None:
+            print("ok")
+        else:
+            relation.show(max_rows=max_rows, max_width=200)
+    except duckdb.Error as exc:
+        raise CommandError(" ".join(str(exc).split())[:500]) from exc
+    finally:
+        con.close()
+
+
+def _docs(db: Path, port: int, serve: bool) -> None:
+    from indexpipe.dbt_docs import DocsError, generate_docs, serve_docs
+
+    began = time.perf_counter()
+    try:
+        site = generate_docs(db)
+    except DocsError as exc:
+        raise CommandError(f"dbt docs generate failed: {exc}") from exc
+    catalog = "catalog from " + str(db.resolve()) if db.exists() else "no warehouse yet: descriptions only"
+    print(f"dbt docs in {site} ({catalog}) in {time.perf_counter() - began:.1f} s")
+    if serve:
+        print(f"serving on http://localhost:{port} (Ctrl-C to stop)", flush=True)
+        serve_docs(db, port)
+
+
 def _import_public(year: int, out: Path, source: Path | None) -> None:
     from indexpipe.importers.public_market import import_public
     from indexpipe.importers.public_sources import PublicImportError
@@ -254,13 +369,62 @@ def _import_public(year: int, out: Path, source: Path | None) -> None:
     print(f"report: {summary.report}")
 
 
-def _dev(data_dir: Path, db: Path) -> None:
-    Settings(input_dir=data_dir.resolve(), duckdb_path=db.resolve()).export()
-    home = REPO_ROOT / ".dagster_home"
-    home.mkdir(exist_ok=True)
-    os.environ.setdefault("DAGSTER_HOME", str(home))
+def _dev(data_dir: Path, db: Path, dagster_home: Path | None, verbose: bool) -> None:
+    from indexpipe.instance import prepare_home
+
+    settings = _settings(data_dir, db, dagster_home)
+    settings.export()
+    # the instance `indexpipe build` and `day` record their runs in: the UI shows them
+    os.environ[DAGSTER_HOME_VARIABLE] = str(prepare_home(settings.dagster_home))
+    if not verbose:
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")  # Dagster's beta and supersession notices
     dagster = Path(sys.executable).parent / "dagster"
     os.execv(str(dagster), [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
+
+
+def _demo(
+    small: bool, root: Path | None, verbose: bool, dagster_home: Path | None, timings: bool = False
+) -> None:
+    root = (root or DEFAULT_DATA_ROOT).resolve()
+    if small:
+        data_dir, db = root / SMALL_DEMO_NAME, root / f"{SMALL_DEMO_NAME}.duckdb"
+        _generate(data_dir, 42, SMALL_DEMO_START, None, SMALL_DEMO_COMPANIES)
+    else:
+        data_dir, db = root / DEFAULT_INPUT_DIR.name, root / DEFAULT_DUCKDB_PATH.name
+        _generate(data_dir, 42, None, None, 6000)
+    result = _build(data_dir, db, None, verbose, dagster_home, timings)
+    _report(db, "R2000", None, None, pdf=False)
+    print(f"input files: {data_dir}")
+    print(f"warehouse:   {db}")
+    _next_steps(data_dir, db, result.last_price_date, dagster_home)
+
+
+def _next_steps(data_dir: Path, db: Path, last: date, dagster_home: Path | None) -> None:
+    """What to look at next, each with the paths of this build (none for the defaults)."""
+    default = db.resolve() == DEFAULT_DUCKDB_PATH.resolve()
+    db_arg = "" if default else f" --db {_relative(db)}"
+    dev_args = "" if default else f" --data-dir {_relative(data_dir)}{db_arg}"
+    if dagster_home is not None:
+        dev_args += f" --dagster-home {_relative(dagster_home)}"
+    query = (
+        "select date, price_level from fct_index_levels where index_code = 'R2000' order by date desc limit 5"
+    )
+    commands = [
+        (f'indexpipe sql{db_arg} "{query}"', "SQL on the warehouse, read-only"),
+        (f"indexpipe holdings --index R2000 --date {last}{db_arg}", "an index's constituents on a day"),
+        (f"indexpipe dev{dev_args}", "the Dagster UI: this run, its checks, logs and the asset lineage"),
+        (f"indexpipe docs{db_arg}", "dbt docs: every model and column"),
+    ]
+    print("next:")
+    for command, what in commands:
+        print(f"  {command}\n      {what}")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -279,6 +443,7 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--data-dir", type=Path, required=True)
     build.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
     build.add_argument("--through", type=_date, help="load prices up to this date only")
+    _run_options(build)
 
     day = sub.add_parser("day", help="the daily index calculation for one trading day on a built warehouse")
     day.add_argument("--data-dir", type=Path, required=True)
@@ -286,8 +451,21 @@ def parser() -> argparse.ArgumentParser:
     day.add_argument(
         "--date", type=_date, required=True, help="the trading day (its prices must be in the input)"
     )
+    _run_options(day)
 
-    sub.add_parser("demo", help="generate the default market into data/demo and build data/warehouse.duckdb")
+    demo = sub.add_parser(
+        "demo", help="generate the default market into data/demo and build data/warehouse.duckdb"
+    )
+    demo.add_argument(
+        "--small",
+        action="store_true",
+        help=f"a {SMALL_DEMO_COMPANIES}-company market from {SMALL_DEMO_START.year} ({SMALL_DEMO_NAME}/ and "
+        f"{SMALL_DEMO_NAME}.duckdb): every index and check in under a minute",
+    )
+    demo.add_argument(
+        "--dir", type=Path, help="the data folder to write to (default data/ in the repository)"
+    )
+    _run_options(demo)
 
     imp = sub.add_parser("import", help="turn freely available files into an input directory")
     vendors = imp.add_subparsers(dest="vendor", required=True)
@@ -388,36 +566,58 @@ def parser() -> argparse.ArgumentParser:
         "--index", action="append", help="the index each --holdings file tracks (R2000, R3000)"
     )
 
-    dev = sub.add_parser("dev", help="start the Dagster UI on the same warehouse")
+    sql = sub.add_parser("sql", help="run a read-only SQL query on a warehouse and print the result")
+    sql.add_argument("query", help='e.g. "select * from dim_index"')
+    sql.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    sql.add_argument("--max-rows", type=int, default=40, help="rows to print (default 40)")
+
+    docs = sub.add_parser("docs", help="build dbt docs (every model and column) and serve them")
+    docs.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    docs.add_argument("--port", type=int, default=8080)
+    docs.add_argument(
+        "--no-serve", action="store_true", help="only write the site to dbt_project/target/docs"
+    )
+
+    dev = sub.add_parser("dev", help="start the Dagster UI on the same warehouse and run history")
     dev.add_argument("--data-dir", type=Path, default=DEFAULT_INPUT_DIR)
     dev.add_argument("--db", type=Path, default=DEFAULT_DUCKDB_PATH)
+    _run_options(dev)
     return p
+
+
+_DAGSTER_HOME_HELP = "the Dagster instance that keeps the run history (default: $DAGSTER_HOME, else .dagster_home in the repository)"
+
+
+def _run_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--verbose", action="store_true", help="print Dagster's and dbt's logs (and the --timings)"
+    )
+    command.add_argument(
+        "--timings", action="store_true", help="print every Dagster step's time and every table's rows"
+    )
+    command.add_argument("--dagster-home", type=Path, help=_DAGSTER_HOME_HELP)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if not getattr(args, "verbose", False):
+        # library notices (Dagster's beta and preview warnings, deprecations) are for --verbose, not the summary
+        warnings.simplefilter("ignore")
     try:
         if args.command == "generate":
             if args.companies < 100:
                 raise CommandError("--companies must be at least 100")
             _generate(args.out, args.seed, args.start, args.end, args.companies)
         elif args.command == "build":
-            _build(args.data_dir, args.db, args.through)
+            result = _build(
+                args.data_dir, args.db, args.through, args.verbose, args.dagster_home, args.timings
+            )
+            _next_steps(args.data_dir, args.db, result.last_price_date, args.dagster_home)
         elif args.command == "day":
-            _day(args.data_dir, args.db, args.date)
+            _day(args.data_dir, args.db, args.date, args.verbose, args.dagster_home, args.timings)
         elif args.command == "demo":
-            _generate(DEFAULT_INPUT_DIR, 42, None, None, 6000)
-            _build(DEFAULT_INPUT_DIR, DEFAULT_DUCKDB_PATH, None)
-            print(f"input files: {DEFAULT_INPUT_DIR}")
-            print(
-                f"warehouse:   {DEFAULT_DUCKDB_PATH} (open read-only, e.g. duckdb -readonly {DEFAULT_DUCKDB_PATH})"
-            )
-            print(
-                f"published:   {DEFAULT_DUCKDB_PATH.parent / 'published'} (Parquet snapshot of the checked marts)"
-            )
-            _report(DEFAULT_DUCKDB_PATH, "R2000", None, None, pdf=False)
-            print("lineage UI:  make dev  (Dagster on the same warehouse)")
+            _demo(args.small, args.dir, args.verbose, args.dagster_home, args.timings)
         elif args.command == "import":
             _import_public(args.year, args.out, args.source)
         elif args.command == "validate":
@@ -430,8 +630,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _holdings(args.db, args.index_code, args.date, args.format, args.out)
         elif args.command == "preview":
             _preview(args)
+        elif args.command == "sql":
+            _sql(args.db, args.query, args.max_rows)
+        elif args.command == "docs":
+            _docs(args.db, args.port, serve=not args.no_serve)
         elif args.command == "dev":
-            _dev(args.data_dir, args.db)
+            _dev(args.data_dir, args.db, args.dagster_home, args.verbose)
     except CommandError as exc:
         print(f"indexpipe {args.command}: {exc}", file=sys.stderr)
         return 1

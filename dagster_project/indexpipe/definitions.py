@@ -11,6 +11,7 @@ from indexpipe.assets.quality import GE_CHECKS, published_marts
 from indexpipe.assets.transform import DBT_PROJECT, indexpipe_dbt_models
 from indexpipe.automation import AUTOMATION_JOBS, AUTOMATION_SCHEDULES, AUTOMATION_SENSORS
 from indexpipe.dbt_manifest import dbt_executable
+from indexpipe.instance import WAREHOUSE_TAG
 from indexpipe.resources import WarehouseResource
 from indexpipe.settings import current_settings
 
@@ -20,7 +21,9 @@ current_settings().export()
 BUILD_JOB = dg.define_asset_job(
     "build_all",
     selection=dg.AssetSelection.all(),
-    description="Ingest the input directory and build every model and check.",
+    description="Ingest the input directory and build every model and check. Launched without a partition (the "
+    "UI's launchpad), it loads the input's whole price range.",
+    tags=WAREHOUSE_TAG,
 )
 
 defs = dg.Definitions(

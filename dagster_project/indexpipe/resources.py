@@ -64,8 +64,8 @@ class WarehouseResource(dg.ConfigurableResource):
             self._run.models_built = True
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        run = context.dagster_run
-        run_id = context.run_id or "adhoc"
+        run = context.run
+        run_id = run.run_id if run is not None else "adhoc"
         job = run.job_name if run is not None else ""
         held = ExitStack()
         try:
@@ -111,7 +111,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
 def every_planned_step_succeeded(context: dg.InitResourceContext) -> bool:
     """True when the run's event log has a success for every step of its plan and no failure."""
-    instance, run = context.instance, context.dagster_run
+    instance, run = context.instance, context.run
     if instance is None or run is None:
         return False
     plan = (

@@ -7,7 +7,7 @@ directory, so everything here is made absolute and handed to dbt through the ``D
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -16,12 +16,23 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_DATA_ROOT = REPO_ROOT / "data"
 DEFAULT_INPUT_DIR = DEFAULT_DATA_ROOT / "demo"
 DEFAULT_DUCKDB_PATH = DEFAULT_DATA_ROOT / "warehouse.duckdb"
+# The Dagster instance the CLI and the UI share (run history, materializations, check results, logs)
+DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
+DAGSTER_HOME_VARIABLE = "DAGSTER_HOME"
+
+
+def default_dagster_home() -> Path:
+    """The project's Dagster instance: DAGSTER_HOME when set (as ``dagster dev`` reads it), else .dagster_home in
+    the repository. Read here only; everything else takes the path from ``Settings.dagster_home``."""
+    text = os.environ.get(DAGSTER_HOME_VARIABLE, "").strip()
+    return Path(text).expanduser().resolve() if text else DEFAULT_DAGSTER_HOME
 
 
 @dataclass(frozen=True)
 class Settings:
     input_dir: Path
     duckdb_path: Path
+    dagster_home: Path = field(default_factory=default_dagster_home)
 
     def export(self) -> None:
         """Publish the paths to child processes (dbt reads DUCKDB_PATH in profiles.yml)."""

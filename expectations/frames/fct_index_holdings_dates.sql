@@ -1,4 +1,4 @@
--- asset: fct_index_holdings
+-- asset: marts/fct_index_holdings
 -- examples: index_code, as_of_date
 -- Per index and holdings date: weights sum to 1 (±1e-9), none is negative, and no float cap exceeds the
 -- line's total cap. Aggregated in DuckDB, so millions of holdings rows become a few thousand checked rows.

@@ -1,4 +1,4 @@
--- asset: fct_index_holdings
+-- asset: marts/fct_index_holdings
 -- examples: parent_index_code, pair, as_of_date
 -- Per style pair (Growth/Value of R3000, R1000, Top 200, Midcap, R2000, R2500, Microcap; Defensive/Dynamic of
 -- R1000, R2000) and holdings date: the two sides' float caps sum to the parent's (relative difference within

@@ -1,4 +1,4 @@
--- asset: fct_index_levels
+-- asset: marts/fct_index_levels
 -- examples: index_code, month, failing_dates
 -- Per index and calendar month of its daily levels: price and total-return levels present and positive; one row
 -- per (index_code, date); returns null exactly on the index's first (base) row; each day's price return equals

@@ -1,4 +1,4 @@
--- asset: fct_index_membership
+-- asset: marts/fct_index_membership
 -- examples: recon_id, index_code
 -- Per capping review and capped growth/value index (project decision 13, intermediate.int_style_capping): the
 -- capped weights at the reference prices sum to 1 (±1e-9); every capping factor is in (0, 1]; while any company is

@@ -1,4 +1,4 @@
--- asset: fct_index_membership
+-- asset: marts/fct_index_membership
 -- examples: index_code, security_id, valid_from
 -- Intervals: valid_from < valid_to, and one security's intervals in one index never overlap.
 select

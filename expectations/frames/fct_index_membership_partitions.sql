@@ -1,4 +1,4 @@
--- asset: fct_index_membership
+-- asset: marts/fct_index_membership
 -- examples: check_date, security_id
 -- On every date, per security: R1000 and R2000 partition R3000, Top 200 and Midcap partition R1000,
 -- R2500 = R3000 - Top 500, Microcap inside R3000E and outside R1000, Top 50 in Top 200 in Top 500 in R1000,

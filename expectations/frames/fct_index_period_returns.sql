@@ -1,4 +1,4 @@
--- asset: fct_index_period_returns
+-- asset: marts/fct_index_period_returns
 -- examples: index_code, period_type, period_end
 -- Per index and month, quarter or year: the returns chain to the daily levels (recomputed here from
 -- fct_index_levels): 1 + return = level on period_end / level on the last level date before the period began

@@ -1,4 +1,4 @@
--- asset: fct_industry_contribution
+-- asset: marts/fct_industry_contribution
 -- examples: index_code, period_type, period_end
 -- Per index and month, quarter or year: the industries' contributions sum to the index's total return (within
 -- 1e-9); index_total_return is one value per period and equals the period's total return in

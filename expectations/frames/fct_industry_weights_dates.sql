@@ -1,4 +1,4 @@
--- asset: fct_industry_weights
+-- asset: marts/fct_industry_weights
 -- examples: index_code, as_of_date
 -- Per index and month end: the 11 industry weights (12 with Unclassified, when some holdings have no
 -- classification) sum to 1 (±1e-9), none is negative, and the industry counts add up to the index's holdings

@@ -1,8 +1,9 @@
--- asset: fct_rank_day_universe
+-- asset: marts/fct_rank_day_universe
 -- examples: recon_id, r1000_companies, expected_r1000, r2000_companies, expected_r2000, breakpoint_pct
 -- Per reconstitution: ranks end at the number of eligible companies, cumulative percentages reach 100%, and the
 -- index counts on the first session and the #1,000 breakpoint sit in the documented ranges: R1000 and R2000
--- companies within max(3, 5%) of their rank spans (default 950-1,050 and 1,900-2,100), R3000 = R1000 + R2000 securities exactly,
+-- companies within max(3, recon_count_tolerance) of their rank spans (default 5%: 950-1,050 and 1,900-2,100),
+-- R3000 = R1000 + R2000 securities exactly,
 -- and with a full universe the cumulative percentage at the R1000 breakpoint between 80% and 97%.
 with universe as (
     select * from main.fct_rank_day_universe
@@ -69,8 +70,8 @@ select
     p.r2000_companies,
     e.expected_r1000,
     e.expected_r2000,
-    abs(p.r1000_companies - e.expected_r1000) <= greatest(3, 0.05 * e.expected_r1000) as r1000_count_in_range,
-    abs(p.r2000_companies - e.expected_r2000) <= greatest(3, 0.05 * e.expected_r2000) as r2000_count_in_range,
+    abs(p.r1000_companies - e.expected_r1000) <= greatest(3, {{ var('recon_count_tolerance') }} * e.expected_r1000) as r1000_count_in_range,
+    abs(p.r2000_companies - e.expected_r2000) <= greatest(3, {{ var('recon_count_tolerance') }} * e.expected_r2000) as r2000_count_in_range,
     c.r3000 = c.r1000 + c.r2000 as r3000_is_r1000_plus_r2000,
     e.eligible_companies < {{ var('rank_r3000') }} or e.breakpoint_pct between 0.80 and 0.97 as breakpoint_in_range
 from expected as e

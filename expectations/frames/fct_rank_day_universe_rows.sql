@@ -1,4 +1,4 @@
--- asset: fct_rank_day_universe
+-- asset: marts/fct_rank_day_universe
 -- examples: recon_id, company_id
 -- Per company and reconstitution: one reason exactly when ineligible, ranks 1..n without gaps, cumulative
 -- percentages that never fall, members eligible on their rank day, and no input dated after the rank day.

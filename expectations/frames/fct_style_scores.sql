@@ -1,4 +1,4 @@
--- asset: fct_style_scores
+-- asset: marts/fct_style_scores
 -- examples: recon_id, security_id, base_index_code, event
 -- Per security and reconstitution (and per addition between reconstitutions): growth + value probability = 1
 -- (±1e-12), and defensive + dynamic = 1 on R1000/R2000 bases; each probability in [0, 1] and none in

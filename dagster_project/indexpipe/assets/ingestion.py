@@ -1,19 +1,21 @@
 """Ingestion assets: each input table lands in schema ``raw`` of the warehouse, validated first.
 
-Every asset validates the whole input directory before writing anything (a bad file leaves the warehouse as
-it was). Reference tables are replaced together in one transaction; daily prices are partitioned by weekday,
-so one new trading day is a one-partition run that rewrites only that day.
+Every asset validates its input before writing anything (a bad file leaves the warehouse as it was): the whole
+input directory, or for a run of one price partition (the daily calculation) that day's prices against the lines
+the warehouse holds (``validate_price_window``). Reference tables are replaced together in one transaction; daily
+prices are partitioned by weekday, so one new trading day is a one-partition run that rewrites only that day.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from indexpipe.contract import TABLES_BY_NAME
 from indexpipe.ingest.files import locate_input_files
 from indexpipe.ingest.load import REFERENCE_TABLES, LoadResult, load_prices_window, load_reference_tables
-from indexpipe.ingest.validate import ValidatedInput, validate_input_dir
+from indexpipe.ingest.validate import ValidatedInput, validate_input_dir, validate_price_window
 from indexpipe.resources import WarehouseResource
 
 # Weekday windows keyed by date; XNYS holidays simply load no rows. The definition reaches ~2 years past today
@@ -22,8 +24,10 @@ PRICE_PARTITIONS = dg.TimeWindowPartitionsDefinition(
     start="1990-01-01", cron_schedule="0 0 * * 1-5", fmt="%Y-%m-%d", end_offset=520
 )
 INGESTION_GROUP = "ingestion"
+# a run without a partition loads every price up to this date (indexpipe build --through), else all of them
+PRICES_THROUGH_TAG = "indexpipe/prices_through"
 
-_cache: dict[str, tuple[tuple, ValidatedInput]] = {}
+_cache: dict[tuple[str, date | None, date | None], tuple[tuple, ValidatedInput]] = {}
 
 
 def _directory_state(input_dir: Path) -> tuple:
@@ -34,16 +38,50 @@ def _directory_state(input_dir: Path) -> tuple:
 def validated_input(input_dir: Path) -> ValidatedInput:
     """Validate the whole directory once per process and state of its files (the build's fail-fast check and both
     ingestion assets share it)."""
+    return _validated(input_dir, None, None, None)
+
+
+def validated_window(input_dir: Path, first: date, last: date, warehouse: Path) -> ValidatedInput:
+    """The prices dated ``first`` to ``last`` validated against the lines ``warehouse`` holds, once per process and
+    state of the files (``indexpipe day`` checks before the run starts; the run's price asset reuses it)."""
+    return _validated(input_dir, first, last, warehouse)
+
+
+def _validated(
+    input_dir: Path, first: date | None, last: date | None, warehouse: Path | None
+) -> ValidatedInput:
     input_dir = Path(input_dir).expanduser().resolve()
     state = _directory_state(input_dir)
-    cached = _cache.get(str(input_dir))
+    key = (str(input_dir), first, last)
+    cached = _cache.get(key)
     if cached and cached[0] == state:
         return cached[1]
     if cached:
         cached[1].close()
-    validated = validate_input_dir(input_dir)
-    _cache[str(input_dir)] = (state, validated)
+    if first is None or last is None or warehouse is None:
+        validated = validate_input_dir(input_dir)
+    else:
+        validated = validate_price_window(input_dir, first, last, _known_securities(warehouse))
+    _cache[key] = (state, validated)
     return validated
+
+
+def _known_securities(warehouse: Path) -> list[str] | None:
+    """The warehouse's lines (None when it has none yet: the input's securities decide)."""
+    if not Path(warehouse).exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        known = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'securities'"
+        ).fetchone()[0]
+        if not known:
+            return None
+        return [security for (security,) in con.execute("select security_id from raw.securities").fetchall()]
+
+
+def is_one_partition_run(run: dg.DagsterRun) -> bool:
+    """A run of a single price partition (the daily calculation), not a range or an unpartitioned run."""
+    return not run.tags.get("dagster/asset_partition_range_start") and bool(run.tags.get("dagster/partition"))
 
 
 def _metadata(validated: ValidatedInput, table: str, result: LoadResult) -> dict[str, dg.MetadataValue]:
@@ -88,13 +126,29 @@ def raw_reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse
     kinds={"duckdb"},
     partitions_def=PRICE_PARTITIONS,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    description="Daily closes and volumes (CONTRACT.md §1) in raw.prices; each run rewrites only its dates.",
+    description="Daily closes and volumes (CONTRACT.md §1) in raw.prices; each run rewrites only its dates (a run "
+    "without a partition: every date of the input; a run of one partition validates only that day's prices).",
 )
 def raw_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    validated = validated_input(warehouse.input_path)
-    window = context.partition_time_window
-    start, end = window.start.date(), (window.end - timedelta(days=1)).date()
-    result = load_prices_window(validated, warehouse.db_path, start, end)
+    if context.has_partition_key or context.has_partition_key_range:
+        window = context.partition_time_window
+        start, end = window.start.date(), (window.end - timedelta(days=1)).date()
+        if is_one_partition_run(context.run):
+            validated = validated_window(warehouse.input_path, start, end, warehouse.db_path)
+        else:
+            validated = validated_input(warehouse.input_path)
+        result = load_prices_window(validated, warehouse.db_path, start, end)
+    else:
+        # a build (indexpipe build, or a run launched from the UI without a partition): the input's whole price
+        # range, or up to the run's --through date
+        validated = validated_input(warehouse.input_path)
+        through = context.run.tags.get(PRICES_THROUGH_TAG)
+        start, end = validated.prices_min_date, validated.prices_max_date
+        if through:
+            end = min(end, date.fromisoformat(through))
+            result = load_prices_window(validated, warehouse.db_path, None, end)
+        else:
+            result = load_prices_window(validated, warehouse.db_path)
     context.log.info(f"raw.prices {start}..{end}: {result.row_counts['prices']:,} rows")
     metadata = _metadata(validated, "prices", result)
     metadata["window"] = dg.MetadataValue.text(f"{start}..{end}")

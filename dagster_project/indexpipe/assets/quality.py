@@ -13,6 +13,7 @@ import uuid
 import dagster as dg
 import duckdb
 
+from indexpipe.assets.dbt_translator import model_key
 from indexpipe.dbt_manifest import mart_models
 from indexpipe.ingest.files import sql_string
 from indexpipe.quality.frames import CheckFrame, discover_frames
@@ -59,10 +60,10 @@ GE_CHECKS = [_check_for(frame) for frame in discover_frames()]
 
 
 @dg.asset(
-    key=["published_marts"],
+    key=["publication", "published_marts"],
     group_name="publication",
     kinds={"parquet"},
-    deps=[dg.AssetKey(m) for m in MARTS],
+    deps=[model_key(m) for m in MARTS],
     description="Parquet snapshot of every mart (data/published -> data/snapshots/<id>), swapped in atomically only "
     "after every blocking check passed, so readers never see a half-built or invalid warehouse and never hold "
     "the DuckDB file's lock.",

@@ -1,36 +1,46 @@
 """dbt models as Dagster assets; dbt tests attached to models surface as asset checks.
 
 A run for one price partition (the daily calculation) runs the incremental models (security returns, the
-daily index sums, the levels) for that day only, passing it as the dbt var ``incremental_from``; every other
-run (a build of a whole input directory, a reconstitution) rebuilds them with ``--full-refresh``, so history
-always follows the inputs.
+daily index sums, the levels) for that day only, passing it in the environment variable
+``INDEXPIPE_INCREMENTAL_FROM`` (macro incremental_start); every other run (a build of a whole input directory, a
+reconstitution) rebuilds them with ``--full-refresh``, so history always follows the inputs.
+
+dbt parses the project again whenever its vars or its database path change. The day is therefore not a dbt var,
+the run's copy of the warehouse has one name per warehouse (indexpipe.warehouse.staging), and each run's parse
+state is kept for the next run (target/partial_parse.msgpack), which then parses only what changed.
 """
 
+import contextlib
 import json
 import os
+import shutil
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from indexpipe.assets.dbt_translator import IndexpipeTranslator
+from indexpipe.assets.ingestion import is_one_partition_run
 from indexpipe.dbt_child import PARENT_VARIABLE
 from indexpipe.dbt_manifest import prepare_manifest
 from indexpipe.resources import WarehouseResource
-from indexpipe.rules import DBT_VARS_ENV
+from indexpipe.rules import RuleVars, record_overrides, run_overrides
 from indexpipe.settings import DBT_PROJECT_DIR
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 prepare_manifest()
 
+INCREMENTAL_FROM_VARIABLE = "INDEXPIPE_INCREMENTAL_FROM"
+PARTIAL_PARSE = "partial_parse.msgpack"
 
-def dbt_build_args(incremental_from: str | None = None) -> list[str]:
-    """`dbt build`, with rule overrides from INDEXPIPE_DBT_VARS (JSON) when set (tests with tiny markets); a full
+
+def dbt_build_args(incremental_from: str | None = None, overrides: RuleVars | None = None) -> list[str]:
+    """`dbt build`, with rule overrides (indexpipe.rules: a small market's scaled ranks, a test's vars); a full
     refresh unless the run computes one day (`incremental_from`, an ISO date)."""
-    overrides = os.environ.get(DBT_VARS_ENV, "").strip()
-    dbt_vars = json.loads(overrides) if overrides not in ("", "{}") else {}
+    dbt_vars = dict(overrides or {})
     args = ["build"]
     if incremental_from:
-        dbt_vars["incremental_from"] = incremental_from
-        # the staging view's tests re-read every price; a one-day run leaves them to the builds
+        # the tests of the price view's children (the returns' key: every return) re-read 15M rows; builds run them
         args += ["--exclude", "stg_prices+1,resource_type:test"]
     else:
         args.append("--full-refresh")
@@ -41,21 +51,42 @@ def dbt_build_args(incremental_from: str | None = None) -> list[str]:
 
 def one_day_of(run: dg.DagsterRun) -> str | None:
     """The single price partition a run computes (the daily calculation), or None for a range or no partition."""
-    if run.tags.get("dagster/asset_partition_range_start"):
-        return None
-    return run.tags.get("dagster/partition")
+    return run.tags.get("dagster/partition") if is_one_partition_run(run) else None
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT)
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=IndexpipeTranslator()
+)
 def indexpipe_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     # dbt writes the run's copy of the warehouse (the resource points DUCKDB_PATH at it for the run)
     context.log.info(f"dbt writes {warehouse.db_path}")
+    overrides = run_overrides(warehouse.input_path)
+    if overrides:
+        context.log.info(f"rule overrides: {json.dumps(overrides, sort_keys=True)}")
+    record_overrides(warehouse.db_path, overrides)  # the checks read the rules the models were built with
+    day = one_day_of(context.run)
     os.environ[PARENT_VARIABLE] = str(os.getpid())  # for indexpipe-dbt: who its parent must be
+    os.environ[INCREMENTAL_FROM_VARIABLE] = day or ""
     try:
-        invocation = dbt.cli(dbt_build_args(one_day_of(context.run)), context=context)
+        invocation = dbt.cli(dbt_build_args(day, overrides), context=context)
     finally:
         os.environ.pop(PARENT_VARIABLE, None)
+        os.environ.pop(INCREMENTAL_FROM_VARIABLE, None)
     yield from invocation.stream()
+    keep_parse_state(invocation.target_path)
     warehouse.note_models_built()
+
+
+def keep_parse_state(run_target: Path) -> None:
+    """Make this run's parse state the one dagster-dbt hands the next run (it copies target/partial_parse.msgpack
+    into each run's own target directory, but never back)."""
+    parsed = Path(run_target) / PARTIAL_PARSE
+    if not parsed.exists():
+        return
+    kept = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE
+    partial = kept.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
+    with contextlib.suppress(OSError):  # a cache: a run that cannot keep it costs the next one a full parse
+        shutil.copyfile(parsed, partial)
+        os.replace(partial, kept)

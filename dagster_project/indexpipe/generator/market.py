@@ -29,6 +29,8 @@ from indexpipe.generator.lines import Lines, build_lines
 from indexpipe.generator.paths import log_paths
 from indexpipe.generator.taxonomy import subsectors
 from indexpipe.generator.universe import Companies, build_companies
+from indexpipe.market_scale import scaled_ranks, write_market_file
+from indexpipe.rules import project_vars
 
 CALIBRATION_RANK_DAY = date(2024, 4, 30)
 FIRST_DECEMBER_RECON_END = date(2026, 12, 31)
@@ -421,7 +423,8 @@ def _actions_table(co, lines: Lines, ev: Events, merger_terms, main_price, days)
 
 
 def write_market(market: Market, out_dir: Path) -> dict[str, Path]:
-    """Write one file per contract table; the directory's previous contract files are replaced."""
+    """Write one file per contract table (the directory's previous contract files are replaced) and
+    ``market.json`` (the market's size and the rule overrides for it)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for name, table in market.tables.items():
@@ -436,4 +439,11 @@ def write_market(market: Market, out_dir: Path) -> dict[str, Path]:
             path = out_dir / f"{name}.csv"
             pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
         written[name] = path
+    config = market.config
+    # the breakpoint ranks a build applies to this market (scaled below the calibrated size; see market_scale)
+    write_market_file(
+        out_dir,
+        {"seed": config.seed, "companies": config.companies, "start": config.start, "end": config.end},
+        scaled_ranks(config.companies, project_vars()),
+    )
     return written

@@ -38,7 +38,16 @@ from typing import Any
 
 import duckdb
 
-from indexpipe.contract import TABLES, TABLES_BY_NAME, Column, Reference, Table
+from indexpipe.contract import (
+    CORPORATE_ACTIONS,
+    PRICES,
+    SECURITIES,
+    SHARES,
+    TABLES,
+    Column,
+    Reference,
+    Table,
+)
 from indexpipe.ingest.files import (
     InputFile,
     InputValidationError,
@@ -226,6 +235,75 @@ def check_input_semantics(
             check_semantics(con, staged, limits, window)
         except duckdb.Error as exc:
             raise _unreadable(exc, [s.file for files in staged.values() for s in files]) from exc
+
+
+# the tables the semantic checks of a price window read (prices, and the actions, lines and shares around them)
+_WINDOW_TABLES = (SECURITIES, PRICES, SHARES, CORPORATE_ACTIONS)
+
+
+def validate_price_window(
+    input_dir: Path,
+    first: date,
+    last: date,
+    known_securities: Sequence[str] | None = None,
+    limits: InputLimits | None = None,
+) -> ValidatedInput:
+    """What a delivery of new trading days needs before its prices load: the checks of ``validate_input_dir`` on
+    the price rows dated ``first`` to ``last`` only (types, required values, bounds, the key within the window),
+    every ``security_id`` of them known (in ``known_securities``, the lines the warehouse already holds, else in
+    the input's securities), and the semantic checks on that window (``check_semantics``). The other tables are
+    neither checked nor loaded: the full build checked them. A row whose date does not parse belongs to no window
+    and is left to the next full validation.
+
+    The result loads with ``load_prices_window`` over the same window; its row counts are the window's."""
+    input_dir = Path(input_dir).expanduser().resolve()
+    limits = limits or input_limits()
+    window = DateWindow(first, last)
+    sources = locate_input_files(input_dir)
+    try:
+        fingerprints = {PRICES.name: fingerprint(sources[PRICES.name])}
+    except OSError as exc:
+        raise InputValidationError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    con = _connect()
+    try:
+        staged = {t.name: _stage_table(con, t, sources, limits) for t in _WINDOW_TABLES}
+        try:
+            for s in staged[PRICES.name]:
+                _check_rows(con, PRICES, s, window)
+            for table in _WINDOW_TABLES:
+                _create_typed_view(con, table, staged[table.name])
+            _check_unique(con, PRICES, staged[PRICES.name], window.sql("date"))
+            reference = next(r for r in PRICES.references if r.column == "security_id")
+            if known_securities is None:
+                _check_reference(con, PRICES, reference, staged[PRICES.name], window.sql("t.date"))
+            else:
+                con.execute(
+                    "CREATE TEMP TABLE _known_securities AS SELECT unnest(?::VARCHAR[]) AS security_id",
+                    [list(known_securities)],
+                )
+                _check_reference(
+                    con, PRICES, reference, staged[PRICES.name], window.sql("t.date"),
+                    target=("_known_securities", "the warehouse's raw.securities"),
+                )  # fmt: skip
+            check_semantics(con, staged, limits, window)
+            rows, first_date, last_date = con.execute(
+                f"SELECT count(*), min(date), max(date) FROM {typed_view_name(PRICES.name)} WHERE {window.sql('date')}"
+            ).fetchone()
+        except duckdb.Error as exc:
+            raise _unreadable(exc, [s.file for files in staged.values() for s in files]) from exc
+    except BaseException:
+        con.close()
+        raise
+    return ValidatedInput(
+        input_dir=input_dir,
+        files={name: tuple(f.path for f in files) for name, files in sources.items()},
+        row_counts={PRICES.name: int(rows)},
+        fingerprints=fingerprints,
+        prices_min_date=first_date or first,
+        prices_max_date=last_date or last,
+        sources=sources,
+        _con=con,
+    )
 
 
 def _unreadable(exc: duckdb.Error, files: list[InputFile]) -> InputValidationError:
@@ -483,20 +561,26 @@ def _row_checks(table: Table, exprs: dict[str, _Expr]) -> list[_RowCheck]:
     return checks
 
 
-def _checked_relation(staged: StagedFile, exprs: dict[str, _Expr]) -> str:
+def _checked_relation(staged: StagedFile, exprs: dict[str, _Expr], window: DateWindow | None = None) -> str:
     columns = ", ".join(
         f"{e.typed} AS {_t(name)}, {e.raw} AS {_r(name)}, {e.empty} AS {_e(name)}"
         for name, e in exprs.items()
     )
-    return f"(SELECT _row, {columns} FROM {staged.view})"
+    where = ""
+    if window is not None:
+        # the rows whose date parses into the window (prices: the contract's `date` column)
+        where = " WHERE " + window.sql(f"({exprs['date'].typed})")
+    return f"(SELECT _row, {columns} FROM {staged.view}{where})"
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, table: Table, staged: StagedFile) -> None:
+def _check_rows(
+    con: duckdb.DuckDBPyConnection, table: Table, staged: StagedFile, window: DateWindow | None = None
+) -> None:
     exprs = {c.name: e for c in table.columns if (e := _column_expr(c, staged))}
     checks = _row_checks(table, exprs)
     if not checks:
         return
-    relation = _checked_relation(staged, exprs)
+    relation = _checked_relation(staged, exprs, window)
     aggregates = ", ".join(
         f"count(*) FILTER (WHERE {c.fails}), min(_row) FILTER (WHERE {c.fails})" for c in checks
     )
@@ -539,8 +623,10 @@ def _location(f: InputFile, row: int) -> str:
 # Checks across all files of a table and between tables
 
 
-def _check_unique(con: duckdb.DuckDBPyConnection, table: Table, staged: list[StagedFile]) -> None:
-    view = typed_view_name(table.name)
+def _check_unique(
+    con: duckdb.DuckDBPyConnection, table: Table, staged: list[StagedFile], where: str = "TRUE"
+) -> None:
+    view = f"(SELECT * FROM {typed_view_name(table.name)} WHERE {where})"
     key = ", ".join(sql_ident(k) for k in table.key)
     # Grouping 15M prices by one 64-bit hash is ~2x faster than by (varchar, date); a hash collision only
     # costs the exact query below, which decides.
@@ -578,14 +664,23 @@ def _check_unique(con: duckdb.DuckDBPyConnection, table: Table, staged: list[Sta
 
 
 def _check_reference(
-    con: duckdb.DuckDBPyConnection, table: Table, reference: Reference, staged: list[StagedFile]
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    reference: Reference,
+    staged: list[StagedFile],
+    where: str = "TRUE",
+    target: tuple[str, str] | None = None,
 ) -> None:
+    """``target``: (relation, name for the message) in place of the referenced table's typed view."""
     column = sql_ident(reference.column)
-    target = TABLES_BY_NAME[reference.table]
+    relation, named = target or (
+        typed_view_name(reference.table),
+        f"{reference.table}.{reference.target_column}",
+    )
     orphan = con.execute(
         f"SELECT count(*) OVER (), t._file, t._row, CAST(t.{column} AS VARCHAR)"
         f" FROM {typed_view_name(table.name)} t"
-        f" WHERE t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {typed_view_name(target.name)} r"
+        f" WHERE {where} AND t.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {relation} r"
         f" WHERE r.{sql_ident(reference.target_column)} = t.{column}) ORDER BY t._file, t._row LIMIT 1"
     ).fetchone()
     if orphan is None:
@@ -596,7 +691,7 @@ def _check_reference(
         row,
         reference.column,
         value,
-        f"value {_quoted(value)} has no match in {reference.table}.{reference.target_column}",
+        f"value {_quoted(value)} has no match in {named}",
         failing,
     )
 
@@ -608,4 +703,5 @@ __all__ = [
     "check_input_semantics",
     "typed_view_name",
     "validate_input_dir",
+    "validate_price_window",
 ]

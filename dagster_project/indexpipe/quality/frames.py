@@ -2,7 +2,8 @@
 
 A frame file starts with two header comments, `-- asset: <asset key>` (the asset whose check this is) and
 `-- examples: <columns>` (the columns that name a failing row), then a DuckDB query. `{{ var('name') }}` and
-`{{ exact_sum(expr, scale) }}` work as in the dbt models, with the same rule values (indexpipe.rules).
+`{{ exact_sum(expr, scale) }}` work as in the dbt models, with the rule values the warehouse was built with
+(indexpipe.rules).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from indexpipe.rules import rule_vars
+from indexpipe.rules import RuleVars, recorded_overrides, rule_vars
 from indexpipe.settings import EXPECTATIONS_DIR
 
 FRAMES_DIR = EXPECTATIONS_DIR / "frames"
@@ -36,6 +37,12 @@ def _header(lines: list[str], key: str, path: Path) -> str:
     raise ValueError(f"{path}: missing '-- {key}:' header")
 
 
+def _asset_key(text: str) -> tuple[str, ...]:
+    """``raw/prices``, ``marts/fct_index_levels``; a bare model name is the mart of that name."""
+    parts = tuple(text.split("/"))
+    return parts if len(parts) > 1 else ("marts", *parts)
+
+
 def discover_frames() -> list[CheckFrame]:
     frames = []
     for path in sorted(FRAMES_DIR.glob("*.sql")):
@@ -44,7 +51,7 @@ def discover_frames() -> list[CheckFrame]:
         frames.append(
             CheckFrame(
                 name=path.stem,
-                asset_key=tuple(_header(lines, "asset", path).split("/")),
+                asset_key=_asset_key(_header(lines, "asset", path)),
                 example_columns=tuple(c.strip() for c in _header(lines, "examples", path).split(",")),
                 description=" ".join(comments) or path.stem,
                 sql_path=path,
@@ -53,8 +60,8 @@ def discover_frames() -> list[CheckFrame]:
     return frames
 
 
-def render(frame: CheckFrame) -> str:
-    values = rule_vars()
+def render(frame: CheckFrame, values: RuleVars | None = None) -> str:
+    values = rule_vars() if values is None else values
 
     def var(name: str) -> object:
         return values[name]
@@ -67,4 +74,4 @@ def render(frame: CheckFrame) -> str:
 
 
 def read_frame(con: duckdb.DuckDBPyConnection, frame: CheckFrame) -> pd.DataFrame:
-    return con.execute(render(frame)).df()
+    return con.execute(render(frame, rule_vars(recorded_overrides(con)))).df()

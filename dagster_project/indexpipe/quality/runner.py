@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,13 +46,33 @@ class CheckOutcome:
         return f"{self.frame.name}: " + " | ".join(f.line() for f in self.failures)
 
 
-@lru_cache(maxsize=1)
+_CONTEXT_LOCK = threading.Lock()
+
+
 def gx_context():
-    """The file context in expectations/gx (importing GE takes seconds: only when a check runs)."""
+    """The file context in expectations/gx (importing GE takes seconds: only when a check runs, or ahead of it in
+    the background with ``warm_up``)."""
+    with _CONTEXT_LOCK:
+        return _gx_context()
+
+
+@lru_cache(maxsize=1)
+def _gx_context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
     return gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS_DIR))
+
+
+def warm_up() -> None:
+    """Open the context in a background thread, so a run's first blocking check does not wait seconds for the
+    imports: they overlap with the run's validation, warehouse copy and loads (DuckDB work that releases the GIL)."""
+
+    def _open() -> None:
+        with contextlib.suppress(Exception):  # the check that needs it opens it again and reports the error
+            gx_context()
+
+    threading.Thread(target=_open, daemon=True, name="gx-warm-up").start()
 
 
 def _describe(config) -> str:

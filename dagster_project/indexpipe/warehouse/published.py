@@ -1,6 +1,8 @@
-"""The published snapshot: ``data/published`` is a symlink to ``data/snapshots/<id>``, swapped in one rename.
+"""The published snapshot: ``data/warehouse.published`` is a symlink to ``data/warehouse.snapshots/<id>``, swapped
+in one rename.
 
-A reader sees the old snapshot or the new one, never a mix or nothing, and never takes the warehouse's lock.
+Both are named after the warehouse file, so two warehouses in one folder never replace each other's snapshot. A
+reader sees the old snapshot or the new one, never a mix or nothing, and never takes the warehouse's lock.
 """
 
 from __future__ import annotations
@@ -10,16 +12,23 @@ import os
 import shutil
 from pathlib import Path
 
-PUBLISHED = "published"
-SNAPSHOTS = "snapshots"
+PUBLISHED = ".published"
+SNAPSHOTS = ".snapshots"
 
 
 def published_link(db_path: Path) -> Path:
-    return Path(db_path).parent / PUBLISHED
+    """``<folder>/<warehouse name without .duckdb>.published``: the checked marts as Parquet files."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.stem + PUBLISHED)
 
 
 def snapshots_dir(db_path: Path) -> Path:
-    return Path(db_path).parent / SNAPSHOTS
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.stem + SNAPSHOTS)
+
+
+def _snapshots_of(link: Path) -> Path:
+    return link.with_name(link.name.removesuffix(PUBLISHED) + SNAPSHOTS)
 
 
 def previous_manifest(link: Path) -> dict:
@@ -44,7 +53,7 @@ def swap_published(snapshot: Path, link: Path) -> Path:
 
 def remove_unpublished_snapshots(link: Path) -> None:
     """Delete every snapshot ``link`` does not point at (older ones, or one a failed or killed run left)."""
-    root = link.parent / SNAPSHOTS
+    root = _snapshots_of(link)
     if not root.is_dir():
         return
     current = link.resolve() if link.is_symlink() else None

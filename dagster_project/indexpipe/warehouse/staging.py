@@ -61,9 +61,11 @@ def _staging_stem(live: Path) -> str:
 
 
 def staging_path(live: Path, run_id: str) -> Path:
-    """The run's copy: beside the warehouse (one filesystem, so the swap is a rename), named by the run."""
-    run_tag = "".join(c for c in run_id if c.isalnum())[:12] or "run"
-    return live.with_name(f"{_staging_stem(live)}{run_tag}.duckdb")
+    """The run's copy: beside the warehouse (one filesystem, so the swap is a rename). One name for every run of a
+    warehouse (runs take turns under its lock, and a dead run's copy is removed first): dbt keys its partial parsing
+    on the database path, so a name per run made every run parse the whole project again."""
+    del run_id
+    return live.with_name(f"{_staging_stem(live)}run.duckdb")
 
 
 def _wal(path: Path) -> Path:

@@ -14,6 +14,12 @@ actions as (
     select * from {{ ref('stg_corporate_actions') }}
 ),
 
+acquirer_prices as (
+    -- only the acquirers' prices: an asof join sorts its right side, and all prices are 15M rows
+    select * from all_traded
+    where security_id in (select related_security_id from actions where action_type = 'stock_merger')
+),
+
 deals as (
     select
         a.security_id,
@@ -23,7 +29,7 @@ deals as (
             else a.ratio * acquirer.close_price + coalesce(a.cash_amount, 0.0)
         end as close_price
     from actions as a
-    asof left join all_traded as acquirer
+    asof left join acquirer_prices as acquirer
         on acquirer.security_id = a.related_security_id and acquirer.trade_date <= a.ex_date
     where a.action_type in ('cash_acquisition', 'stock_merger')
 ),

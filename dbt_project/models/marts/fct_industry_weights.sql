@@ -20,13 +20,23 @@ month_end_holdings as (
     join {{ ref('stg_securities') }} as s using (security_id)
 ),
 
+classification_spans as (
+    select
+        company_id,
+        effective_date,
+        lead(effective_date, 1, date '9999-12-31') over (partition by company_id order by effective_date) as valid_to,
+        icb_industry
+    from {{ ref('stg_classifications') }}
+),
+
 classified as (
     -- a company without a classification on that day counts as Unclassified (a delivery without the optional
-    -- classifications file has only that)
+    -- classifications file has only that); the classification in force is the one whose span holds the day (an
+    -- equality join on the company: cheaper than an asof join, which sorts every holding)
     select h.*, coalesce(c.icb_industry, 'Unclassified') as icb_industry
     from month_end_holdings as h
-    asof left join {{ ref('stg_classifications') }} as c
-        on c.company_id = h.company_id and c.effective_date <= h.as_of_date
+    left join classification_spans as c
+        on c.company_id = h.company_id and h.as_of_date >= c.effective_date and h.as_of_date < c.valid_to
 ),
 
 industries as (
@@ -38,8 +48,8 @@ industries as (
 ),
 
 grid as (
-    select distinct h.index_code, h.as_of_date, i.icb_industry
-    from month_end_holdings as h
+    select h.index_code, h.as_of_date, i.icb_industry
+    from (select distinct index_code, as_of_date from month_end_holdings) as h
     cross join industries as i
     union
     -- Unclassified only where it holds something, so a fully classified index keeps the 11 industries
