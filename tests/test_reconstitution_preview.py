@@ -17,6 +17,7 @@ from indexpipe.cli import main
 from indexpipe.preview.backtest import Scored, rescored_rows, score, score_warehouse, scored_rows
 from indexpipe.report import Quarter, write_report
 from indexpipe.rules import DBT_VARS_ENV
+from indexpipe.warehouse.published import published_link
 from preview_fixtures import (
     EFFECTIVE_2024,
     PREVIEW_VARS,
@@ -354,7 +355,7 @@ def test_the_command_adds_a_preview_date_through_a_run(
     assert len((tmp_path / "p.csv").read_text().splitlines()) == 32
     # the published snapshot has it too; asking again reads it
     published = duckdb.sql(
-        f"select count(*) from '{db.parent / 'published' / 'fct_reconstitution_preview.parquet'}' "
+        f"select count(*) from '{published_link(db) / 'fct_reconstitution_preview.parquet'}' "
         "where preview_date = date '2024-04-12'"
     ).fetchall()[0][0]
     assert published == 31

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from indexpipe.rules import DBT_VARS_ENV
+from indexpipe.rules import DBT_VARS_ENV, explicit_overrides, recorded_overrides
 from indexpipe.settings import Settings
 from indexpipe.warehouse import WarehouseError, connect_read_only, require_relations
 
@@ -128,16 +128,23 @@ def run_preview(
 
 
 def _run_models(settings: Settings, entry: str, dbt_vars: dict | None, log_level: str) -> None:
-    from indexpipe.build import BuildError, _first_failure
+    import uuid
+
+    from indexpipe.build import SOURCE_TAG, BuildError, _first_failure
+    from indexpipe.instance import project_instance
+    from indexpipe.resources import RUN_OVERHEAD
     from indexpipe.warehouse.lock import warehouse_lock
     from indexpipe.warehouse.staging import check_usable
 
     settings.export()
-    # the rule overrides the warehouse was built with (INDEXPIPE_DBT_VARS, or dbt_vars), plus the new date
+    # the rule overrides the warehouse was built with (a small market's scaled ranks, earlier preview dates), the
+    # explicit ones (INDEXPIPE_DBT_VARS, dbt_vars), then the new date
+    with connect_read_only(settings.duckdb_path) as con:
+        recorded = recorded_overrides(con)
     saved = os.environ.get(DBT_VARS_ENV)
-    base = json.loads(saved) if saved and saved.strip() else {}
-    merged = {**base, **(dbt_vars or {})}
-    merged["preview_dates"] = [*merged.get("preview_dates", []), entry]
+    merged = {**recorded, **explicit_overrides(), **(dbt_vars or {})}
+    dates = [*recorded.get("preview_dates", []), *merged.get("preview_dates", [])]
+    merged["preview_dates"] = sorted({*dates, entry})
     os.environ[DBT_VARS_ENV] = json.dumps(merged, sort_keys=True)
     from dagster_dbt import build_dbt_asset_selection
 
@@ -151,15 +158,20 @@ def _run_models(settings: Settings, entry: str, dbt_vars: dict | None, log_level
     # the publication follows, so the published snapshot holds the new preview too
     keys |= {key for key in graph.get_all_asset_keys() if key.path[-1] == "published_marts"}
     job = defs.resolve_implicit_global_asset_job_def()
+    run_id = str(uuid.uuid4())
     try:
-        with warehouse_lock(settings.duckdb_path):
+        with warehouse_lock(settings.duckdb_path), project_instance(settings.dagster_home) as instance:
             check_usable(settings.duckdb_path)
             result = job.execute_in_process(
                 run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                instance=instance,
+                run_id=run_id,
+                tags={**SOURCE_TAG, "indexpipe/preview": entry},
                 asset_selection=sorted(keys, key=lambda k: k.to_user_string()),
                 raise_on_error=False,
             )
     finally:
+        RUN_OVERHEAD.pop(run_id, None)
         if saved is None:
             os.environ.pop(DBT_VARS_ENV, None)
         else:
