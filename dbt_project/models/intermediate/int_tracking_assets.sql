@@ -1,6 +1,6 @@
 -- Assets assumed to track each index passively (docs/preview.md, "Trade demand"): the seed
--- passive_tracking_assets (the largest ETFs' assets x 4, about $1.9 trillion in all, in line with FTSE Russell's
--- estimate of roughly $2 trillion tracking the Russell US indexes passively), replaced index by index by the dbt
+-- passive_tracking_assets (the largest ETFs' assets x 4, about $1.9 trillion in all: an assumption, sourced and
+-- discussed in docs/preview.md), replaced index by index by the dbt
 -- var `tracking_assets_usd` (e.g. {"R2000": 3.0e11}; 0 leaves an index out). An assumption, not data: the trade
 -- demand marts scale linearly with it. `size_index_code` is the size index an index is carved from (a style,
 -- stability or capped index's ancestor), used by the preview's estimate, which knows size memberships only.
