@@ -1,16 +1,18 @@
 -- asset: fct_reconstitution_trade_demand
 -- examples: recon_id, index_code
--- Per reconstitution and index (docs/preview.md, "Trade demand"): the weights before and after each sum to 1 and
--- the weight changes to 0 (±1e-9); the one-way turnover is the sum of the positive changes (±1e-9) and the same on
--- every row; shares to trade have the sign of the weight change and equal it x tracking assets / close (±1e-6
--- relative); days of volume are not negative; additions had no weight before and deletions have none after.
+-- Per reconstitution and index (docs/preview.md, "Trade demand"): the weights before and after each sum to 1 (0 on
+-- a side where the index is empty) and the weight changes to their difference (±1e-9); the one-way turnover is the
+-- sum of the positive changes (±1e-9) and the same on every row; shares to trade have the sign of the weight change
+-- and equal it x tracking assets / close (±1e-6 relative); days of volume are not negative; additions had no
+-- weight before and deletions have none after.
 select
     recon_id,
     index_code,
     count(*) as securities,
-    sum(weight_before) - 1 as weight_before_gap,
-    sum(weight_after) - 1 as weight_after_gap,
-    sum(weight_change) as weight_change_sum,
+    -- an index left empty by the reconstitution (or empty before it, on a small market) sums to 0 on that side
+    sum(weight_before) - (count(*) filter (where weight_before > 0) > 0)::int as weight_before_gap,
+    sum(weight_after) - (count(*) filter (where weight_after > 0) > 0)::int as weight_after_gap,
+    sum(weight_change) - (sum(weight_after) - sum(weight_before)) as weight_change_sum,
     sum(greatest(weight_change, 0)) - max(index_one_way_turnover) as turnover_gap,
     max(index_one_way_turnover) - min(index_one_way_turnover) as turnover_spread,
     count(*) filter (where sign(shares_to_trade) <> sign(weight_change)) as shares_of_the_wrong_sign,
