@@ -25,6 +25,7 @@ from preview_fixtures import (
     preview_market,
 )
 from recon_fixtures import SCALED_VARS, banding_market, build_market
+from report_html import drawn_charts, rendered_dom_or_skip
 
 D = preview_date()  # 2024-04-02, 20 sessions before the rank day
 
@@ -375,6 +376,11 @@ def test_the_report_has_a_preview_page_when_a_reconstitution_is_near(
     assert "Reconstitution preview" in html and 'data-exhibit="P1"' in html
     assert "Preview of the 2024-06 reconstitution on May 1, 2024" in html
     assert 'data-chart="exhibit-P1"' in html
+    # the browser draws the chart: two traces (joining, leaving) with a bar each where the market has flows (G
+    # joins and C30 leaves the Microcap: one bar each; the R1000 and R2000 bars have zero height)
+    drawn = drawn_charts(rendered_dom_or_skip(q2.path))
+    assert drawn["chart-P1"].svgs > 0 and drawn["chart-P1"].traces == 2
+    assert drawn["chart-P1"].marks >= 2
     # Q3 2023 has no preview (the 2024-06 ones are dated from March 2024)
     q3 = write_report(preview_db, "R2000", Quarter(2023, 3), tmp_path / "q3.html")
     assert "Reconstitution preview" not in q3.path.read_text()
