@@ -3,7 +3,8 @@
 -- it holds the changes the rank day determined. Dates:
 --   * `preview_session_offsets` sessions before every reconstitution's rank day (default 40, 20 and 10; -1 is the
 --     session after the rank day, when the changes are determined), for reconstitutions with a composition before
---     them (an earlier reconstitution in the data or an initial membership list);
+--     them (an earlier reconstitution in the data or an initial membership list) that the chain computes or whose
+--     rank day is after the prices (not those an initial list already holds);
 --   * the last price date, when the coming reconstitution's rank day is at most `preview_horizon_sessions` sessions
 --     ahead (or has passed and the new composition has not started);
 --   * every entry of `preview_dates` ('YYYY-MM-DD', or 'YYYY-MM-DD:YYYY-MM' to name the reconstitution), moved to
@@ -136,6 +137,11 @@ where p.preview_date between s.first_price_date and s.last_price_date
   and p.first_session > p.preview_date
   -- the changes a passed rank day determined are the chain's
   and (p.preview_date <= p.rank_date or p.recon_id in (select recon_id from chain_recons))
-  -- the defaults only where a composition exists to change
-  and (not p.is_default or p.in_force_recon_id is not null or l.has_list)
+  -- the defaults only where a composition exists to change, and not for reconstitutions an initial list already
+  -- holds (those the chain does not compute, though the prices cover their rank day)
+  and (
+      not p.is_default
+      or ((p.in_force_recon_id is not null or l.has_list)
+          and (p.recon_id in (select recon_id from chain_recons) or p.rank_date > s.last_price_date))
+  )
 order by p.preview_date, p.recon_id
