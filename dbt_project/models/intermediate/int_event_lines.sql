@@ -38,42 +38,27 @@ rank_day_close as (
     join {{ ref('stg_prices') }} as p on p.security_id = a.security_id and p.trade_date = a.rank_date
 ),
 
-monthly_totals as (
-    -- each line's running totals over its months, so a window of whole months is the difference of two of them
-    -- (exact: integers and DECIMAL sums), not a join with every month of every window
-    select
-        security_id,
-        trade_month,
-        sum(volume) over by_month as volume,
-        {{ exact_sum('dollar_volume') }} over by_month as dollar_volume,
-        sum(trading_days) over by_month as trading_days,
-        sum(volume_days) over by_month as volume_days
-    from {{ ref('int_security_monthly_trading') }}
-    window by_month as (partition by security_id order by trade_month rows unbounded preceding)
-),
-
 trading_by_period as (
-    -- whole months before the rank day's month: the totals through the month before it, less those through the
-    -- month 24 months before it
+    -- whole months before the rank day's month, from the monthly totals
     select
         a.recon_id,
         a.security_id,
-        coalesce(e.volume, 0) - coalesce(s.volume, 0) as volume,
-        (coalesce(e.dollar_volume, 0) - coalesce(s.dollar_volume, 0))::decimal(38, 6) as dollar_volume,
-        coalesce(e.trading_days, 0) - coalesce(s.trading_days, 0) as trading_days,
-        coalesce(e.volume_days, 0) - coalesce(s.volume_days, 0) as volume_days
+        m.volume,
+        m.dollar_volume::decimal(38, 6) as dollar_volume,
+        m.trading_days,
+        m.volume_days
     from alive as a
-    asof left join monthly_totals as e
-        on e.security_id = a.security_id and e.trade_month < date_trunc('month', a.rank_date)
-    asof left join monthly_totals as s
-        on s.security_id = a.security_id and s.trade_month <= date_trunc('month', a.rank_date) - interval 24 month
+    join {{ ref('int_security_monthly_trading') }} as m
+        on m.security_id = a.security_id
+        and m.trade_month > date_trunc('month', a.rank_date) - interval 24 month
+        and m.trade_month < date_trunc('month', a.rank_date)
     union all
     -- the rank day's month up to the rank day, from the daily prices
     select
         a.recon_id,
         a.security_id,
         sum(p.volume),
-        {{ exact_sum('p.volume * p.close_price', 4) }}::decimal(38, 6),
+        {{ exact_sum('p.volume * p.close_price', 4) }},
         count(*),
         count(*) filter (where p.volume > 0)
     from alive as a
@@ -111,7 +96,7 @@ select
     a.security_type,
     a.exchange,
     a.conversion_ratio,
-    a.security_type in ('common', 'reit', 'tracking_stock') as is_common_class,
+    a.security_type in {{ sql_values(var('eligible_security_types')) }} as is_common_class,
     h.shares_outstanding,
     h.available_shares,
     h.votes_per_share,
