@@ -303,7 +303,7 @@ def _preview(args: argparse.Namespace) -> None:
         elif args.date is None:
             raise CommandError("give --date DATE (or --backtest)")
         else:
-            lines = preview_date(args.db, args.date, args.recon, args.show, args.out)
+            lines = preview_date(args.db, args.date, args.recon, args.show, args.out, args.dagster_home)
     except (PreviewError, WarehouseError, WarehouseBusy, BuildError) as exc:
         raise CommandError(str(exc)) from exc
     print("\n".join(lines))
@@ -565,6 +565,7 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--index", action="append", help="the index each --holdings file tracks (R2000, R3000)"
     )
+    preview.add_argument("--dagster-home", type=Path, help=_DAGSTER_HOME_HELP)
 
     sql = sub.add_parser("sql", help="run a read-only SQL query on a warehouse and print the result")
     sql.add_argument("query", help='e.g. "select * from dim_index"')

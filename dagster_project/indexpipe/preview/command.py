@@ -9,14 +9,21 @@ from pathlib import Path
 from indexpipe.preview.data import load_preview
 from indexpipe.preview.run import PreviewError, run_preview
 from indexpipe.preview.show import preview_lines, write_csv
-from indexpipe.settings import Settings, current_settings
+from indexpipe.settings import Settings, current_settings, default_dagster_home
 from indexpipe.warehouse import connect_read_only
 
 
-def preview_date(db: Path, day: date, recon_id: str | None, show: int, out: Path | None) -> list[str]:
-    """The preview of ``day``, made first if the marts lack it; the lines to print."""
+def preview_date(
+    db: Path, day: date, recon_id: str | None, show: int, out: Path | None, dagster_home: Path | None = None
+) -> list[str]:
+    """The preview of ``day``, made first if the marts lack it (a run recorded in the project's Dagster instance,
+    or ``dagster_home``'s); the lines to print."""
     # a preview ingests nothing: the input directory is only the run's setting
-    settings = Settings(input_dir=current_settings().input_dir, duckdb_path=db.resolve())
+    settings = Settings(
+        input_dir=current_settings().input_dir,
+        duckdb_path=db.resolve(),
+        dagster_home=dagster_home.expanduser().resolve() if dagster_home else default_dagster_home(),
+    )
     result = run_preview(settings, day, recon_id)
     with connect_read_only(settings.duckdb_path) as con:
         preview = load_preview(con, result.preview_id)
