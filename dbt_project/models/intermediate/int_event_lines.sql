@@ -91,7 +91,7 @@ select
     a.security_type,
     a.exchange,
     a.conversion_ratio,
-    a.security_type in ('common', 'reit', 'tracking_stock') as is_common_class,
+    a.security_type in {{ sql_values(var('eligible_security_types')) }} as is_common_class,
     h.shares_outstanding,
     h.available_shares,
     h.votes_per_share,

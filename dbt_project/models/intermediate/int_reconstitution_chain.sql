@@ -202,7 +202,7 @@ fast_entries_{{ i }} as (
     where f.first_trade_date > date '{{ rank_date }}'
       {%- if next_rank %} and f.first_trade_date <= date '{{ next_rank }}'{% endif %}
       and f.fast_entry_first_session is not null
-      and f.exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE')
+      and f.exchange in {{ sql_values(var('eligible_exchanges')) }}
       and h.home_country = 'US'
       and f.first_close >= {{ var('min_price') }}
       and f.first_day_float_factor >= {{ var('min_float') }}
@@ -307,7 +307,7 @@ spin_additions_{{ i }} as (
       and (not parent.before_effective or s.ex_date < date '{{ first_session }}')
       -- a parent added between reconstitutions passes its indexes on only once it is a member
       and (parent.before_effective or parent.parent_from <= b.valid_from)
-      and f.exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE')
+      and f.exchange in {{ sql_values(var('eligible_exchanges')) }}
       and h.home_country = 'US'
       and f.first_day_total_cap > bp.cap_smallest_r3000e * (1 + coalesce(mv.r3000e_return, 0))
 ),
