@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from indexpipe.contract import ACTION_TYPES, EXCHANGES, SECURITY_TYPES
+from indexpipe.ingest.files import sql_string
+from indexpipe.rules import project_vars
 
 pytestmark = pytest.mark.slow
 SQL_DIR = Path(__file__).parent / "sql"
@@ -30,14 +32,22 @@ def con(files: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def calibration(files: Path, rank_day: str) -> dict[str, float]:
+def calibration_sql(files: Path, rank_day: str) -> str:
+    """The calibration query, with the eligible exchanges and security types of dbt_project.yml (their one home)."""
+    rules = project_vars()
     sql = (
         (SQL_DIR / "calibration_2024.sql")
         .read_text()
         .replace("${dir}", str(files))
         .replace("${rank_day}", rank_day)
     )
-    rel = duckdb.sql(sql)
+    for name in ("eligible_exchanges", "eligible_security_types"):
+        sql = sql.replace(f"${{{name}}}", "(" + ", ".join(sql_string(v) for v in rules[name]) + ")")
+    return sql
+
+
+def calibration(files: Path, rank_day: str) -> dict[str, float]:
+    rel = duckdb.sql(calibration_sql(files, rank_day))
     return dict(zip(rel.columns, rel.fetchall()[0], strict=True))
 
 

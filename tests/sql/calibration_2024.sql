@@ -1,6 +1,7 @@
 -- Calibration figures of the generated market on the 2024-04-30 rank day, computed straight from the input
 -- files and independent of the pipeline's models: a plain reading of METHODOLOGY.md §1 and §6.
--- Parameters: ${dir} (the input directory), ${rank_day}.
+-- Parameters: ${dir} (the input directory), ${rank_day}, ${eligible_exchanges} and ${eligible_security_types}
+-- (value lists from dbt_project.yml's vars).
 with securities as (
     select * from read_csv('${dir}/securities.csv', header = true, all_varchar = false)
 ),
@@ -48,7 +49,7 @@ common_lines as (
     join shares_on_rank_day r using (security_id)
     left join close_on_rank_day c using (security_id)
     left join volume_2y v using (security_id)
-    where s.security_type in ('common', 'reit', 'tracking_stock')
+    where s.security_type in ${eligible_security_types}
       and s.listing_date <= date '${rank_day}'
       and (s.delisting_date is null or s.delisting_date > date '${rank_day}')
 ),
@@ -76,7 +77,7 @@ scored as (
 eligible as (
     select * from scored
     where home_country = 'US'
-      and exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE')
+      and exchange in ${eligible_exchanges}
       and close >= 1
       and total_market_cap >= 30e6
       and float_factor >= 0.05

@@ -38,7 +38,9 @@ def dbt_build_args(incremental_from: str | None = None, overrides: RuleVars | No
     """`dbt build`, with rule overrides (indexpipe.rules: a small market's scaled ranks, a test's vars); a full
     refresh unless the run computes one day (`incremental_from`, an ISO date)."""
     dbt_vars = dict(overrides or {})
-    args = ["build"]
+    # dbt unit tests check the rules on crafted rows (tests/test_rule_unit_tests.py), not the run's data, and a
+    # run's rule overrides would move their edges
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if incremental_from:
         # the tests of the price view's children (the returns' key: every return) re-read 15M rows; builds run them
         args += ["--exclude", "stg_prices+1,resource_type:test"]

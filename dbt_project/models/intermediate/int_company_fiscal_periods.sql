@@ -10,7 +10,7 @@ with fundamentals as (
 common_lines as (
     select security_id, company_id, conversion_ratio
     from {{ ref('stg_securities') }}
-    where security_type in ('common', 'reit', 'tracking_stock')
+    where security_type in {{ sql_values(var('eligible_security_types')) }}
 ),
 
 line_shares as (

@@ -74,8 +74,8 @@ select
     *,
     -- first failing screen that does not depend on membership, in the order of METHODOLOGY §1
     case
-        when vehicle_security_type not in ('common', 'reit', 'tracking_stock') then 'excluded_security_type'
-        when vehicle_exchange not in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE') then 'ineligible_exchange'
+        when vehicle_security_type not in {{ sql_values(var('eligible_security_types')) }} then 'excluded_security_type'
+        when vehicle_exchange not in {{ sql_values(var('eligible_exchanges')) }} then 'ineligible_exchange'
         when home_country is distinct from 'US' then 'non_us'
         when vehicle_close is null then 'no_rank_day_price'
     end as structural_reason,

@@ -188,12 +188,7 @@ industry_keys as (
 ),
 
 classification_spans as (
-    select
-        company_id,
-        effective_date,
-        lead(effective_date, 1, date '9999-12-31') over (partition by company_id order by effective_date) as valid_to,
-        icb_industry
-    from {{ ref('stg_classifications') }}
+    {{ classification_spans() | indent(4) }}
 ),
 
 classified as (

@@ -26,7 +26,7 @@ ipo_lines as (
     from securities as s
     join first_prices as f using (security_id)
     cross join data_start as d
-    where s.security_type in ('common', 'reit', 'tracking_stock')
+    where s.security_type in {{ sql_values(var('eligible_security_types')) }}
       and s.exchange <> 'UNLISTED'
       and s.listing_date > d.first_price_date
       and f.first_trade_date > d.first_price_date
@@ -37,7 +37,7 @@ company_shares as (
     select i.security_id, {{ exact_sum('h.shares_outstanding * s.conversion_ratio') }} as total_shares
     from ipo_lines as i
     join securities as s
-        on s.company_id = i.company_id and s.security_type in ('common', 'reit', 'tracking_stock')
+        on s.company_id = i.company_id and s.security_type in {{ sql_values(var('eligible_security_types')) }}
     asof join {{ ref('stg_shares') }} as h
         on h.security_id = s.security_id and h.effective_date <= i.first_trade_date
     group by i.security_id

@@ -4,7 +4,7 @@
 --               on or before the preview date), the membership in force that day as int_reconstitution_chain's
 --               state before a reconstitution (the reconstitution in force, then the additions since; before the
 --               first reconstitution in the data, the initial list), and the chain's own rules (macros of
---               reconstitution_rules.sql: eligibility, ranks, cumulative percentages, breakpoints, bands, flags)
+--               reconstitution_steps.sql: eligibility, ranks, cumulative percentages, breakpoints, bands, flags)
 --               ranked per preview. Dated on a rank day, a preview is that reconstitution's result.
 --   determined: the reconstitution's rank-day universe from int_reconstitution_chain.
 -- One row per preview and company of its universe; was_* flags are the membership before, in_* after.
@@ -92,7 +92,7 @@ projected_universe as (
         coalesce(s.knows_top500, true) as knows_top500,
         coalesce(s.knows_top200, true) as knows_top200,
         coalesce(s.knows_micro_top, true) as knows_micro_top,
-        {{ recon_ineligible_reason('c', 'coalesce(s.in_r3000e, false)') }} as ineligible_reason
+        {{ ineligible_reason('c', 'coalesce(s.in_r3000e, false)') | indent(8) }} as ineligible_reason
     from events as e
     join company_vehicles as c on c.recon_id = e.preview_id
     left join state as s on s.preview_id = e.preview_id and s.company_id = c.company_id
@@ -101,48 +101,34 @@ projected_universe as (
       and c.vehicle_basis = case when s.company_id is not null then 'existing_member' else 'new_member' end
 ),
 
-ranked as (
-    select *, {{ recon_size_rank('preview_id') }} as size_rank
-    from projected_universe
-    where ineligible_reason is null
-),
-
 ranked_cum as (
-    select *, {{ recon_cum_cap_pct('preview_id') }} as cum_cap_pct
-    from ranked
+    {{ ranked_by_size('projected_universe', 'preview_id') | indent(4) }}
 ),
 
 breakpoints as (
-    select preview_id, {{ recon_breakpoint_columns() }}
-    from ranked_cum
-    group by preview_id
+    {{ size_breakpoints('ranked_cum', 'preview_id') | indent(4) }}
 ),
 
 placed as (
-    select
-        r.preview_id,
-        r.company_id,
-        r.size_rank,
-        r.cum_cap_pct,
-        {{ recon_banded_sides('r', 'b') }}
-    from ranked_cum as r
-    join breakpoints as b using (preview_id)
+    {{ banded_sides('ranked_cum', 'breakpoints', 'preview_id') | indent(4) }}
+),
+
+members as (
+    {{ size_members('placed', 'preview_id') | indent(4) }}
 ),
 
 projected as (
+    -- every company of the universe, with its rank and the flags of the new composition (none: not a member)
     select
         u.*,
-        p.size_rank,
-        p.cum_cap_pct,
-        coalesce(p.in_r1000, false) as in_r1000,
-        coalesce(p.in_top500, false) as in_top500,
-        coalesce(p.in_top200, false) as in_top200,
-        coalesce(p.in_top50, false) as in_top50,
-        coalesce(p.in_r3000, false) as in_r3000,
-        coalesce(p.in_r3000e, false) as in_r3000e,
-        coalesce(p.in_micro, false) as in_micro
+        r.size_rank,
+        r.cum_cap_pct,
+        {%- for flag in membership_flags() %}
+        coalesce(m.{{ flag }}, false) as {{ flag }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from projected_universe as u
-    left join (select *, {{ recon_size_index_flags() }} from placed) as p using (preview_id, company_id)
+    left join ranked_cum as r using (preview_id, company_id)
+    left join members as m using (preview_id, company_id)
 ),
 
 determined as (

@@ -30,7 +30,7 @@ candidates as (
         l.available_shares,
         b.vehicle_basis,
         l.is_common_class
-            and l.exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE')
+            and l.exchange in {{ sql_values(var('eligible_exchanges')) }}
             and l.rank_close is not null as can_price,
         b.vehicle_basis = 'new_member' or l.volume_days_2y >= {{ var('pricing_vehicle_min_volume_days') }}
             as has_history,
@@ -38,7 +38,7 @@ candidates as (
             partition by l.recon_id, l.company_id, b.vehicle_basis
             order by
                 l.is_common_class desc,
-                l.exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE') desc,
+                l.exchange in {{ sql_values(var('eligible_exchanges')) }} desc,
                 (l.rank_close is not null) desc,
                 (b.vehicle_basis = 'new_member' or l.volume_days_2y >= {{ var('pricing_vehicle_min_volume_days') }})
                     desc,

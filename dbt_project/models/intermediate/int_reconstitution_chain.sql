@@ -2,14 +2,13 @@
   Reconstitutions in date order, each seeing the membership in force on its rank day (METHODOLOGY §1-§3).
   Membership is recursive (banding and the $1 rescue depend on who is a member, and who is a member depends on
   the last reconstitution and the additions since), so the reconstitutions are unrolled at compile time: one
-  block of CTEs per reconstitution, each reading the state the previous block left. Between two
+  block of CTEs per reconstitution, each reading the state the previous block left. The size steps of a block
+  (universe, ranking, breakpoints, bands, members) are the macros of macros/reconstitution_steps.sql, which
+  int_size_placement applies to the first reconstitution for their dbt unit tests. Between two
   reconstitutions the block also adds quarterly IPOs, fast-entry IPOs and spin-offs.
 
   The first block starts from the composition in force before the data (int_initial_membership, decision 11),
   or from nothing, when the input has no such list: then it ranks without bands.
-
-  The rank-day rules themselves (eligibility, ranks, cumulative percentages, breakpoints, bands, size flags) are the
-  macros of reconstitution_rules.sql, which int_preview_universe applies to preview dates.
 
   Output rows: kind = 'universe' (every company of a reconstitution's rank-day universe, members or not) and
   kind = 'addition' (an IPO, fast-entry IPO or spin-off joining between reconstitutions).
@@ -67,7 +66,7 @@ spin_offs as (
 initial_state as (
     -- the composition in force before the first reconstitution (decision 11); empty without a list
     select
-        company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro,
+        company_id, valid_from, {{ flag_columns() }},
         knows_r1000, knows_top500, knows_top200, knows_micro_top
     from {{ ref('int_initial_membership') }}
 )
@@ -85,7 +84,7 @@ state_{{ i }} as (
     {%- if i == 0 %}
     select * from initial_state
     {%- else %}
-    select company_id, valid_from, in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro,
+    select company_id, valid_from, {{ flag_columns() }},
         -- the chain's own history names every index
         true as knows_r1000, true as knows_top500, true as knows_top200, true as knows_micro_top
     from (
@@ -97,12 +96,10 @@ state_{{ i }} as (
                 partition by company_id order by valid_from desc, is_addition desc, pricing_security_id
             ) as latest
         from (
-            select company_id, pricing_security_id, false as is_addition, valid_from,
-                in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
+            select company_id, pricing_security_id, false as is_addition, valid_from, {{ flag_columns() }}
             from members_{{ i - 1 }}
             union all
-            select company_id, pricing_security_id, true, valid_from,
-                in_r3000e, in_r3000, in_r1000, in_top500, in_top200, in_top50, in_micro
+            select company_id, pricing_security_id, true, valid_from, {{ flag_columns() }}
             from additions_{{ i - 1 }}
             where valid_from <= date '{{ rank_date }}'
         )
@@ -112,65 +109,24 @@ state_{{ i }} as (
 ),
 
 universe_{{ i }} as (
-    select
-        c.*,
-        coalesce(s.in_r3000e, false) as was_r3000e,
-        coalesce(s.in_r3000, false) as was_r3000,
-        coalesce(s.in_r1000, false) as was_r1000,
-        coalesce(s.in_top500, false) as was_top500,
-        coalesce(s.in_top200, false) as was_top200,
-        coalesce(s.in_micro, false) as was_micro,
-        -- whether the previous composition says which side of each banded breakpoint a member was on
-        coalesce(s.knows_r1000, true) as knows_r1000,
-        coalesce(s.knows_top500, true) as knows_top500,
-        coalesce(s.knows_top200, true) as knows_top200,
-        coalesce(s.knows_micro_top, true) as knows_micro_top,
-        {{ recon_ineligible_reason('c', 'coalesce(s.in_r3000e, false)') }} as ineligible_reason
-    from company_vehicles as c
-    left join state_{{ i }} as s using (company_id)
-    where c.recon_id = '{{ recon_id }}'
-      -- an existing member is priced on a class with at least 100 days of volume (int_pricing_vehicles)
-      and c.vehicle_basis = case when s.company_id is not null then 'existing_member' else 'new_member' end
-),
-
-ranked_{{ i }} as (
-    select
-        *,
-        {{ recon_size_rank() }} as size_rank
-    from universe_{{ i }}
-    where ineligible_reason is null
+    {{ rank_day_universe('company_vehicles', 'state_' ~ i, "'" ~ recon_id ~ "'") | indent(4) }}
 ),
 
 ranked_cum_{{ i }} as (
-    select
-        *,
-        {{ recon_cum_cap_pct() }} as cum_cap_pct
-    from ranked_{{ i }}
+    {{ ranked_by_size('universe_' ~ i) | indent(4) }}
 ),
 
 breakpoints_{{ i }} as (
-    -- cumulative percentage and cap at each breakpoint rank; with fewer companies the last one stands in
-    select {{ recon_breakpoint_columns() }}
-    from ranked_cum_{{ i }}
+    {{ size_breakpoints('ranked_cum_' ~ i) | indent(4) }}
 ),
 
 placed_{{ i }} as (
-    select
-        r.*,
-        {{ recon_banded_sides('r', 'b') }},
-        b.pct_r1000 as breakpoint_pct_r1000
-    from ranked_cum_{{ i }} as r
-    cross join breakpoints_{{ i }} as b
+    {{ banded_sides('ranked_cum_' ~ i, 'breakpoints_' ~ i) | indent(4) }}
 ),
 
 members_{{ i }} as (
-    select
-        company_id,
-        pricing_security_id,
-        date '{{ first_session }}' as valid_from,
-        in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
-    from (select *, {{ recon_size_index_flags() }} from placed_{{ i }})
-    where in_r3000e
+    select company_id, pricing_security_id, date '{{ first_session }}' as valid_from, {{ flag_columns() }}
+    from ({{ size_members('placed_' ~ i) | indent(4) }})
 ),
 
 market_moves_{{ i }} as (
@@ -246,7 +202,7 @@ fast_entries_{{ i }} as (
     where f.first_trade_date > date '{{ rank_date }}'
       {%- if next_rank %} and f.first_trade_date <= date '{{ next_rank }}'{% endif %}
       and f.fast_entry_first_session is not null
-      and f.exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE')
+      and f.exchange in {{ sql_values(var('eligible_exchanges')) }}
       and h.home_country = 'US'
       and f.first_close >= {{ var('min_price') }}
       and f.first_day_float_factor >= {{ var('min_float') }}
@@ -312,7 +268,7 @@ spin_additions_{{ i }} as (
         'spin_off' as addition_event,
         null::varchar as event_id,
         f.first_day_total_cap as total_market_cap,
-        b.in_r1000, b.in_top500, b.in_top200, b.in_top50, b.in_r3000, b.in_r3000e, b.in_micro
+        {{ flag_columns('b.') }}
     from spin_offs as s
     -- listed common classes only (int_ipo_first_days); the line's first trading day is normally the ex-date
     join ipo_first_days as f on f.security_id = s.security_id
@@ -327,14 +283,13 @@ spin_additions_{{ i }} as (
         limit 1
     ) as mv on true
     join (
-        select company_id, date '{{ first_session }}' as parent_from, false as before_effective,
-            in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        select company_id, date '{{ first_session }}' as parent_from, false as before_effective, {{ flag_columns() }}
         from members_{{ i }}
         union all
-        select company_id, valid_from, false, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        select company_id, valid_from, false, {{ flag_columns() }}
         from placed_ipos_{{ i }}
         union all
-        select company_id, null::date, true, in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro
+        select company_id, null::date, true, {{ flag_columns() }}
         from state_{{ i }}
     ) as parent on parent.company_id = s.parent_company_id
     cross join lateral (
@@ -344,8 +299,7 @@ spin_additions_{{ i }} as (
                 when s.ex_date < date '{{ first_session }}' then date '{{ first_session }}'
                 else s.ex_date
             end as valid_from,
-            parent.in_r1000, parent.in_top500, parent.in_top200, parent.in_top50, parent.in_r3000,
-            parent.in_r3000e, parent.in_micro
+            {{ flag_columns('parent.') }}
     ) as b
     where s.ex_date > date '{{ rank_date }}'
       {%- if next_rank %} and s.ex_date <= date '{{ next_rank }}'{% endif %}
@@ -353,7 +307,7 @@ spin_additions_{{ i }} as (
       and (not parent.before_effective or s.ex_date < date '{{ first_session }}')
       -- a parent added between reconstitutions passes its indexes on only once it is a member
       and (parent.before_effective or parent.parent_from <= b.valid_from)
-      and f.exchange in ('NYSE', 'NASDAQ', 'NYSE_AMERICAN', 'NYSE_ARCA', 'CBOE')
+      and f.exchange in {{ sql_values(var('eligible_exchanges')) }}
       and h.home_country = 'US'
       and f.first_day_total_cap > bp.cap_smallest_r3000e * (1 + coalesce(mv.r3000e_return, 0))
 ),
@@ -377,13 +331,9 @@ output_{{ i }} as (
         p.cum_cap_pct,
         p.breakpoint_pct_r1000,
         u.was_r3000e, u.was_r3000, u.was_r1000, u.was_top500, u.was_top200, u.was_micro,
-        coalesce(m.in_r1000, false) as in_r1000,
-        coalesce(m.in_top500, false) as in_top500,
-        coalesce(m.in_top200, false) as in_top200,
-        coalesce(m.in_top50, false) as in_top50,
-        coalesce(m.in_r3000, false) as in_r3000,
-        coalesce(m.in_r3000e, false) as in_r3000e,
-        coalesce(m.in_micro, false) as in_micro,
+        {%- for flag in membership_flags() %}
+        coalesce(m.{{ flag }}, false) as {{ flag }},
+        {%- endfor %}
         null::varchar as event_id,
         u.total_market_cap
     from universe_{{ i }} as u
@@ -394,7 +344,7 @@ output_{{ i }} as (
         'addition', '{{ recon_id }}', company_id, pricing_security_id, valid_from, addition_event,
         null, null, null, null,
         false, false, false, false, false, false,
-        in_r1000, in_top500, in_top200, in_top50, in_r3000, in_r3000e, in_micro,
+        {{ flag_columns() }},
         event_id,
         total_market_cap
     from additions_{{ i }}

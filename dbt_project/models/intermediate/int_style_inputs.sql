@@ -43,8 +43,7 @@ classified as (
     select u.*, k.icb_industry, k.icb_supersector, k.icb_sector, k.icb_subsector,
         k.effective_date as classification_date
     from universe as u
-    asof left join {{ ref('stg_classifications') }} as k
-        on k.company_id = u.company_id and k.effective_date <= u.rank_date
+    {{ join_classification_in_force('u.company_id', 'u.rank_date') }}
 ),
 
 estimated as (
@@ -76,22 +75,18 @@ fundamentals_dates as (
     group by all
 ),
 
-year_earlier as (
-    select l.recon_id, l.company_id, p.total_assets
+earlier_periods as (
+    -- the periods a year and five years before the latest one: total assets for the pre-tax ROA, sales per share for
+    -- the 5-year growth
+    select l.recon_id, l.company_id, b.years_back, p.total_assets, p.sales_per_share
     from latest as l
+    cross join (values (1), (5)) as b (years_back)
     join public_periods as p
         on p.recon_id = l.recon_id and p.company_id = l.company_id
-        and {{ same_period_years_back('p.period_end', 'l.period_end', 1) }}
-    qualify row_number() over (partition by l.recon_id, l.company_id order by p.period_end desc) = 1
-),
-
-five_years_earlier as (
-    select l.recon_id, l.company_id, p.sales_per_share
-    from latest as l
-    join public_periods as p
-        on p.recon_id = l.recon_id and p.company_id = l.company_id
-        and {{ same_period_years_back('p.period_end', 'l.period_end', 5) }}
-    qualify row_number() over (partition by l.recon_id, l.company_id order by p.period_end desc) = 1
+        and {{ same_period_years_back('p.period_end', 'l.period_end', 'b.years_back') }}
+    qualify row_number() over (
+        partition by l.recon_id, l.company_id, b.years_back order by p.period_end desc
+    ) = 1
 ),
 
 eps_trend as (
@@ -227,8 +222,8 @@ select
     ) as latest_input_date
 from estimated as e
 left join latest as l using (recon_id, company_id)
-left join year_earlier as y using (recon_id, company_id)
-left join five_years_earlier as f5 using (recon_id, company_id)
+left join earlier_periods as y on y.recon_id = e.recon_id and y.company_id = e.company_id and y.years_back = 1
+left join earlier_periods as f5 on f5.recon_id = e.recon_id and f5.company_id = e.company_id and f5.years_back = 5
 left join eps_variability as v using (recon_id, company_id)
 left join weekly_volatility as wv using (recon_id, company_id)
 left join monthly_volatility as mv using (recon_id, company_id)

@@ -123,8 +123,7 @@ additions as (
 classified_additions as (
     select a.*, k.icb_industry, k.icb_supersector, k.icb_sector, k.icb_subsector
     from additions as a
-    asof left join {{ ref('stg_classifications') }} as k
-        on k.company_id = a.company_id and k.effective_date <= a.valid_from
+    {{ join_classification_in_force('a.company_id', 'a.valid_from') }}
 ),
 
 {%- for level in levels %}

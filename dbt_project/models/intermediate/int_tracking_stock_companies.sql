@@ -12,7 +12,7 @@ with securities as (
 common_classes as (
     select company_id, count(*) as common_classes
     from securities
-    where security_type in ('common', 'reit', 'tracking_stock')
+    where security_type in {{ sql_values(var('eligible_security_types')) }}
     group by company_id
 )
 

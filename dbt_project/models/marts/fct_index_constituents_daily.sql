@@ -40,8 +40,7 @@ classified as (
     select w.*, coalesce(k.icb_industry, 'Unclassified') as icb_industry
     from weighted as w
     join {{ ref('stg_securities') }} as s using (security_id)
-    asof left join {{ ref('stg_classifications') }} as k
-        on k.company_id = s.company_id and k.effective_date <= w.as_of_date
+    {{ join_classification_in_force('s.company_id', 'w.as_of_date') }}
 )
 
 select

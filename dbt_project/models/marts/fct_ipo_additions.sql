@@ -21,6 +21,5 @@ join {{ ref('fct_index_membership') }} as m
     on m.security_id = a.security_id and m.valid_from = a.valid_from and m.event = a.membership_event
 -- the industry is the issuer's the input names (a separated tracking stock shares its parent's)
 join {{ ref('int_tracking_stock_companies') }} as s on s.security_id = a.security_id
-asof left join {{ ref('stg_classifications') }} as k
-    on k.company_id = s.input_company_id and k.effective_date <= a.valid_from
+{{ join_classification_in_force('s.input_company_id', 'a.valid_from') }}
 order by m.index_code, m.valid_from, a.security_id

@@ -41,16 +41,24 @@ ranked as (
     select * from universe where size_rank is not null
 ),
 
+size_breakpoints as (
+    {{ size_breakpoints('ranked', 'preview_id') | indent(4) }}
+),
+
 breakpoints as (
     select
         preview_id,
-        {{ recon_breakpoint_columns() }},
+        any_value(s.pct_r1000) as pct_r1000,
+        any_value(s.cap_r1000) as cap_r1000,
+        any_value(s.cap_r3000) as cap_r3000,
+        any_value(s.cap_r3000e) as cap_r3000e,
         count(*) as eligible_count,
         {%- for name in ['r1000', 'r3000', 'r3000e'] %}
         max(total_market_cap) filter (where size_rank = {{ var('rank_' ~ name) }} + 1) as cap_after_{{ name }},
         {%- endfor %}
         min(total_market_cap) as cap_smallest
     from ranked
+    join size_breakpoints as s using (preview_id)
     group by preview_id
 ),
 
