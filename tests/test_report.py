@@ -27,7 +27,29 @@ Q3_2023 = [(0.5, 176), (0.6, 176)]
 Q4_2023 = [(0.8, 176.6), (-1.2, 168.6), (0.2, 162.6), (0.12, 162.8)]
 Q1_2024 = [(0.08, 162.92), (15, 162.7)]
 Q2_2024 = [(0.5, 177.7), (1, 177.7), (1.49, 178.7)]
-ORDER = ["1", "1b", "2", "3", "4", "5", "6a", "6b", "7", "8", "9", "10a", "12a", "12b", "12c", "12d"]
+# the market's June 2024 reconstitution is previewed in Q2 2024: the "Reconstitution preview" page (P1-P4) closes
+ORDER = [
+    "1",
+    "1b",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6a",
+    "6b",
+    "7",
+    "8",
+    "9",
+    "10a",
+    "12a",
+    "12b",
+    "12c",
+    "12d",
+    "P1",
+    "P2",
+    "P3",
+    "P4",
+]
 
 
 def _growth(days: list[tuple[float, float]]) -> float:
@@ -130,7 +152,7 @@ def test_the_report_draws_every_chart_in_a_browser(report: Path, exhibits: dict)
     dom = rendered_dom_or_skip(report)
     drawn = drawn_charts(dom)
     expected = {chart for e in exhibits.values() for chart in e.charts}
-    assert expected == {"chart-2", "chart-7", "chart-8", "chart-9", "chart-10a"}
+    assert expected == {"chart-2", "chart-7", "chart-8", "chart-9", "chart-10a", "chart-P1"}
     assert set(drawn) == expected
     for chart in expected:
         assert drawn[chart].svgs > 0 and drawn[chart].marks > 0, chart
@@ -143,7 +165,7 @@ def test_the_report_is_the_same_bytes_every_time(
 ) -> None:
     again = write_report(chartbook_warehouse, "R1000", None, tmp_path / "again.html")
     assert again.path.read_bytes() == report.read_bytes()
-    assert (again.exhibits, again.charts) == (16, 5)
+    assert (again.exhibits, again.charts) == (20, 6)
 
 
 @pytest.mark.parametrize(
