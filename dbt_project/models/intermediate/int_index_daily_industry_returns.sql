@@ -107,21 +107,27 @@ piece_factors as (
     join index_sets as s using (index_mask)
 ),
 
+return_days as (
+    select
+        (
+            select min(trade_date) from {{ ref('int_security_daily_returns') }}
+            {%- if is_incremental() %}
+            where trade_date >= {{ incremental_start('trade_date') }}
+            {%- endif %}
+        ) as first_day,
+        -- the last day with prices: a deal's return dated after it (a deal the prices have not reached yet, as in a
+        -- build --through a date) is no index day
+        (select max(trade_date) from {{ ref('stg_prices') }}) as last_day
+),
+
 returns as (
     -- referenced once, so it streams instead of being held in memory (15M rows)
     select security_id, trade_date, previous_trade_date, previous_close, split_factor, price_return, total_return
     from {{ ref('int_security_daily_returns') }}
     where security_id in (select security_id from members)
+      and trade_date <= (select last_day from return_days)
     {%- if is_incremental() %}
       and trade_date >= {{ incremental_start('trade_date') }}
-    {%- endif %}
-),
-
-return_days as (
-    select min(trade_date) as first_day, max(trade_date) as last_day
-    from {{ ref('int_security_daily_returns') }}
-    {%- if is_incremental() %}
-    where trade_date >= {{ incremental_start('trade_date') }}
     {%- endif %}
 ),
 
