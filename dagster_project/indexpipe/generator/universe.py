@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from indexpipe.generator.factors import MARKET_DRIFT, SIZE_DRIFT, size_loading
 from indexpipe.generator.taxonomy import INDUSTRY_WEIGHTS, NAME_FIRST, NAME_SECOND, subsectors
 
 # Company counts per kind for the default 6,000-company market; --companies scales them.
@@ -224,9 +225,7 @@ def _anchors(listing_day: np.ndarray, exit_day: np.ndarray, anchor_day: int) -> 
 
 
 def expected_drift(cap: np.ndarray) -> np.ndarray:
-    """Expected annual log price drift of a company of this size (see paths.py), net of dividends."""
-    from indexpipe.generator.paths import MARKET_DRIFT, SIZE_DRIFT, size_loading
-
+    """Expected annual log price drift of a company of this size (the factor model, factors.py), net of dividends."""
     return 252.0 * (MARKET_DRIFT + SIZE_DRIFT * size_loading(cap)) - 0.015
 
 
