@@ -11,15 +11,14 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import duckdb
 import pytest
-from indexpipe.automation import (
-    DAILY_JOB,
-    RECON_JOB,
+from indexpipe.definitions import defs
+from indexpipe.jobs import DAILY_JOB, RECON_JOB
+from indexpipe.schedules import (
     daily_after_close,
     june_and_december_reconstitutions,
-    new_price_file,
     quarterly_ipo_and_share_reviews,
 )
-from indexpipe.definitions import defs
+from indexpipe.sensors import new_price_file
 from recon_fixtures import banding_market, build_market
 
 NEW_YORK = ZoneInfo("America/New_York")

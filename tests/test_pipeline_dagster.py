@@ -14,11 +14,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
-from indexpipe.build import RANGE_END_TAG, RANGE_START_TAG, build
+from indexpipe.build import build
 from indexpipe.cli import main
 from indexpipe.contract import TABLES
 from indexpipe.resources import WarehouseResource
 from indexpipe.settings import Settings
+from indexpipe.tags import RANGE_END_TAG, RANGE_START_TAG
 
 LAST_DAY = "2024-12-31"
 

@@ -112,7 +112,8 @@ def test_dbt_started_for_a_parent_that_is_gone_exits_at_once() -> None:
 
 @dg.asset
 def first_write(warehouse: WarehouseResource) -> None:
-    assert os.environ[DUCKDB_PATH_VARIABLE] == str(warehouse.db_path)  # dbt would write the same copy
+    assert warehouse.dbt_environment()[DUCKDB_PATH_VARIABLE] == str(warehouse.db_path)  # dbt writes this copy
+    assert os.environ.get(DUCKDB_PATH_VARIABLE) != str(warehouse.db_path)  # only dbt's child is told so
     assert warehouse.db_path != warehouse.live_path
     with duckdb.connect(str(warehouse.db_path)) as con:
         con.execute("create or replace table t as select 2 as x")
@@ -162,7 +163,7 @@ def test_a_run_that_completes_replaces_the_warehouse_and_publishes(tmp_path: Pat
     db = _live_warehouse(tmp_path)
     os.environ[DUCKDB_PATH_VARIABLE] = "/before/the/run.duckdb"
     assert _run(db, [first_write, publish]).success
-    assert os.environ[DUCKDB_PATH_VARIABLE] == "/before/the/run.duckdb"  # restored after the run
+    assert os.environ[DUCKDB_PATH_VARIABLE] == "/before/the/run.duckdb"  # the run never wrote the environment
     assert _x(db) == 2
     assert os.readlink(published_link(db)) == "w.snapshots/new"
     assert sorted(p.name for p in db.parent.iterdir()) == [

@@ -1,9 +1,13 @@
-"""Run the whole asset graph through Dagster in this process, the way ``indexpipe build`` does."""
+"""Run the whole asset graph through Dagster in this process, the way ``indexpipe build`` does.
+
+Each run names its settings (input directory, warehouse, rule overrides) in its own run config, as the config of
+the ``warehouse`` resource: nothing is written to this process's environment, so runs one after another in one
+process (the tests) never see each other's settings.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -14,13 +18,14 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from indexpipe.assets.ingestion import PRICES_THROUGH_TAG, validated_input, validated_window
+from indexpipe.assets.ingestion import validated_input, validated_window
 from indexpipe.calendars import next_session, non_session_reason
 from indexpipe.instance import project_instance
 from indexpipe.quality.runner import warm_up
 from indexpipe.resources import RUN_OVERHEAD
-from indexpipe.rules import DBT_VARS_ENV
+from indexpipe.rules import RuleVars
 from indexpipe.settings import Settings
+from indexpipe.tags import PRICES_THROUGH_TAG, SOURCE_TAG
 from indexpipe.warehouse.lock import warehouse_lock
 from indexpipe.warehouse.staging import check_usable
 
@@ -28,10 +33,6 @@ if TYPE_CHECKING:
     import dagster as dg
 
     from indexpipe.progress import RunProgress
-
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
-SOURCE_TAG = {"indexpipe/source": "cli"}
 
 
 class BuildError(RuntimeError):
@@ -76,8 +77,6 @@ def build(
     """
     started = time.perf_counter()
     warm_up()
-    settings.export()
-    os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
     # fail fast, before Dagster starts and before the warehouse is opened; the ingestion assets reuse this result
     validated = validated_input(settings.input_dir)
     if progress is not None:
@@ -92,7 +91,9 @@ def build(
             raise BuildError(f"--through {through} is before the first price date {first}")
         last = min(last, through)
 
-    from indexpipe.definitions import BUILD_JOB, defs  # imports dbt's manifest: only after the paths are set
+    # the definitions import dbt's manifest (a parse when it is stale): only after the input was checked
+    from indexpipe.definitions import defs
+    from indexpipe.jobs import BUILD_JOB
 
     # one writer for the whole run (the run's resource takes the same lock again, re-entrantly)
     with warehouse_lock(settings.duckdb_path):
@@ -103,6 +104,7 @@ def build(
             defs,
             BUILD_JOB.name,
             settings,
+            dbt_vars,
             log_level,
             progress,
             tags={PRICES_THROUGH_TAG: through.isoformat()} if through is not None else None,
@@ -126,19 +128,19 @@ def calculate_day(
         after = f"; the next session is {following:%A} {following}" if following else ""
         raise BuildError(f"{reason}: no index calculation{after}")
     warm_up()
-    settings.export()
-    os.environ[DBT_VARS_ENV] = json.dumps(dbt_vars or {}, sort_keys=True)
     # that day's prices only, against the lines the warehouse holds: the build validated everything else
     validated_window(settings.input_dir, day, day, settings.duckdb_path)
     if progress is not None:
         progress.stage("input", time.perf_counter() - started)
 
-    from indexpipe.automation import DAILY_JOB
     from indexpipe.definitions import defs
+    from indexpipe.jobs import DAILY_JOB
 
     with warehouse_lock(settings.duckdb_path):
         check_usable(settings.duckdb_path)
-        result = _execute(defs, DAILY_JOB.name, settings, log_level, progress, partition_key=day.isoformat())
+        result = _execute(
+            defs, DAILY_JOB.name, settings, dbt_vars, log_level, progress, partition_key=day.isoformat()
+        )
         return _build_result(result, started, day, day, settings, progress=progress)
 
 
@@ -146,6 +148,7 @@ def _execute(
     defs: dg.Definitions,
     job_name: str,
     settings: Settings,
+    dbt_vars: RuleVars | None,
     log_level: str,
     progress: RunProgress | None,
     tags: dict[str, str] | None = None,
@@ -160,7 +163,7 @@ def _execute(
             instance.add_event_listener(run_id, progress)
         try:
             result = defs.resolve_job_def(job_name).execute_in_process(
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                run_config=run_config(settings, dbt_vars, log_level),
                 instance=instance,
                 run_id=run_id,
                 tags={**SOURCE_TAG, **(tags or {})},
@@ -174,6 +177,20 @@ def _execute(
         RUN_OVERHEAD.pop(result.run_id, None)
         raise BuildError(_first_failure(result))
     return result
+
+
+def run_config(settings: Settings, dbt_vars: RuleVars | None = None, log_level: str = "WARNING") -> dict:
+    """A run's settings: the ``warehouse`` resource's config (an empty ``dbt_vars`` object, not the process's
+    INDEXPIPE_DBT_VARS: a build runs with the overrides it is given) and the console's log level."""
+    warehouse = {
+        "input_dir": str(settings.input_dir),
+        "duckdb_path": str(settings.duckdb_path),
+        "dbt_vars": json.dumps(dbt_vars or {}, sort_keys=True),
+    }
+    return {
+        "resources": {"warehouse": {"config": warehouse}},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
 
 
 def _build_result(

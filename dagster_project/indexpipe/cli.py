@@ -373,13 +373,17 @@ def _dev(data_dir: Path, db: Path, dagster_home: Path | None, verbose: bool) -> 
     from indexpipe.instance import prepare_home
 
     settings = _settings(data_dir, db, dagster_home)
-    settings.export()
-    # the instance `indexpipe build` and `day` record their runs in: the UI shows them
-    os.environ[DAGSTER_HOME_VARIABLE] = str(prepare_home(settings.dagster_home))
+    # the code location reads its settings from the environment it starts with (indexpipe.settings); the instance
+    # is the one `indexpipe build` and `day` record their runs in: the UI shows them
+    env = {
+        **os.environ,
+        **settings.environment(),
+        DAGSTER_HOME_VARIABLE: str(prepare_home(settings.dagster_home)),
+    }
     if not verbose:
-        os.environ.setdefault("PYTHONWARNINGS", "ignore")  # Dagster's beta and supersession notices
+        env.setdefault("PYTHONWARNINGS", "ignore")  # Dagster's beta and supersession notices
     dagster = Path(sys.executable).parent / "dagster"
-    os.execv(str(dagster), [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml")])
+    os.execve(str(dagster), [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml")], env)
 
 
 def _demo(

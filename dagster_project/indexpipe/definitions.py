@@ -1,4 +1,9 @@
-"""The Dagster code location: ingestion -> dbt models, on one DuckDB warehouse."""
+"""The Dagster code location: ingestion -> dbt models, on one DuckDB warehouse.
+
+Jobs, schedules and the sensor have their own modules (indexpipe.jobs, indexpipe.schedules, indexpipe.sensors).
+The ``warehouse`` resource is left unconfigured: a run names its settings in its run config (indexpipe.build),
+and a run launched without them takes the code location's (indexpipe.resources).
+"""
 
 from __future__ import annotations
 
@@ -9,33 +14,22 @@ from indexpipe.assets.calendar import raw_xnys_sessions
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
 from indexpipe.assets.quality import GE_CHECKS, published_marts
 from indexpipe.assets.transform import DBT_PROJECT, indexpipe_dbt_models
-from indexpipe.automation import AUTOMATION_JOBS, AUTOMATION_SCHEDULES, AUTOMATION_SENSORS
 from indexpipe.dbt_manifest import dbt_executable
-from indexpipe.instance import WAREHOUSE_TAG
+from indexpipe.jobs import BUILD_JOB, JOBS
 from indexpipe.resources import WarehouseResource
-from indexpipe.settings import current_settings
+from indexpipe.schedules import SCHEDULES
+from indexpipe.sensors import SENSORS
 
-# Publish defaults for whatever is unset, so dbt's profile (env_var DUCKDB_PATH) and the resources agree.
-current_settings().export()
-
-BUILD_JOB = dg.define_asset_job(
-    "build_all",
-    selection=dg.AssetSelection.all(),
-    description="Ingest the input directory and build every model and check. Launched without a partition (the "
-    "UI's launchpad), it loads the input's whole price range.",
-    tags=WAREHOUSE_TAG,
-)
+__all__ = ["BUILD_JOB", "defs"]
 
 defs = dg.Definitions(
     assets=[raw_xnys_sessions, raw_reference_tables, raw_prices, indexpipe_dbt_models, published_marts],
     asset_checks=GE_CHECKS,
-    jobs=[BUILD_JOB, *AUTOMATION_JOBS],
-    schedules=AUTOMATION_SCHEDULES,
-    sensors=AUTOMATION_SENSORS,
+    jobs=JOBS,
+    schedules=SCHEDULES,
+    sensors=SENSORS,
     resources={
-        "warehouse": WarehouseResource(
-            input_dir=dg.EnvVar("INDEXPIPE_DATA_DIR"), duckdb_path=dg.EnvVar("DUCKDB_PATH")
-        ),
+        "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(
             project_dir=DBT_PROJECT,
             profiles_dir=str(DBT_PROJECT.profiles_dir),

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-WAREHOUSE_TAG_KEY = "indexpipe/warehouse"
-WAREHOUSE_TAG = {WAREHOUSE_TAG_KEY: "duckdb"}
+from indexpipe.tags import WAREHOUSE_TAG_KEY
+
 _HEADER = "# Written by indexpipe (dagster_project/indexpipe/instance.py); edit it there.\n"
 INSTANCE_CONFIG: dict = {
     "telemetry": {"enabled": False},

@@ -1,14 +1,18 @@
-"""Dagster resources: where the input files are and which DuckDB file is the warehouse.
+"""Dagster resources: a run's settings (where the input files are, which DuckDB file is the warehouse, the rule
+overrides it passes to dbt), given as the run's resource config: ``indexpipe build`` sets them in the run config of
+each run it executes, so two runs in one process never see each other's settings. A run launched without them (the
+UI's launchpad, a schedule's) takes the code location's: ``INDEXPIPE_DATA_DIR``, ``DUCKDB_PATH`` and
+``INDEXPIPE_DBT_VARS`` of the process that loaded it (indexpipe.settings), else the demo market.
 
 ``WarehouseResource`` also makes every run that uses it one writer, all or nothing: when the run starts it takes
 the warehouse's run lock and copies the warehouse (``indexpipe.warehouse.staging``); every step, dbt included
-(``DUCKDB_PATH`` is pointed at the copy for the run), writes the copy; when the run ends the copy replaces the
+(``dbt_environment`` points dbt's profile at the copy), writes the copy; when the run ends the copy replaces the
 warehouse only if every planned step succeeded, and is deleted otherwise.
 """
 
 from __future__ import annotations
 
-import os
+import json
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,35 +20,51 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
+from indexpipe.rules import RuleVars, explicit_overrides
+from indexpipe.settings import DUCKDB_PATH_VARIABLE, current_settings
 from indexpipe.warehouse.lock import warehouse_lock
 from indexpipe.warehouse.staging import WarehouseRun, begin_run, commit, discard
 from indexpipe.warehouse.state import Fingerprints
 
-DUCKDB_PATH_VARIABLE = "DUCKDB_PATH"
 # run id -> seconds spent copying the warehouse and committing the copy (build.py reports them with the steps)
 RUN_OVERHEAD: dict[str, dict[str, float]] = {}
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """Paths resolved when a run starts, from INDEXPIPE_DATA_DIR and DUCKDB_PATH (see settings.py)."""
+    """One run's settings; an empty field is the code location's (indexpipe.settings.current_settings)."""
 
-    input_dir: str
-    duckdb_path: str
+    input_dir: str = ""
+    duckdb_path: str = ""
+    # rule overrides on top of the input's market.json (indexpipe.rules), a JSON object, e.g. a test's scaled ranks
+    dbt_vars: str = ""
 
     _run: WarehouseRun | None = PrivateAttr(default=None)
     _held: ExitStack | None = PrivateAttr(default=None)
-    _saved_path: str | None = PrivateAttr(default=None)
 
     @property
     def input_path(self) -> Path:
+        if not self.input_dir:
+            return current_settings().input_dir
         return Path(self.input_dir).expanduser().resolve()
 
     @property
     def live_path(self) -> Path:
         """The warehouse readers see; a run never writes it before its last step succeeded."""
-        path = Path(self.duckdb_path).expanduser().resolve()
+        path = (
+            Path(self.duckdb_path).expanduser().resolve()
+            if self.duckdb_path
+            else current_settings().duckdb_path
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+    @property
+    def rule_overrides(self) -> RuleVars:
+        return json.loads(self.dbt_vars) if self.dbt_vars.strip() else explicit_overrides()
+
+    def dbt_environment(self) -> dict[str, str]:
+        """What dbt's profile reads (profiles.yml): the file this run writes."""
+        return {DUCKDB_PATH_VARIABLE: str(self.db_path)}
 
     @property
     def db_path(self) -> Path:
@@ -75,9 +95,6 @@ class WarehouseResource(dg.ConfigurableResource):
             held.close()  # teardown is not called when setup fails
             raise
         self._held = held
-        # dbt reads the path from the environment (profiles.yml); it must write the run's copy too
-        self._saved_path = os.environ.get(DUCKDB_PATH_VARIABLE)
-        os.environ[DUCKDB_PATH_VARIABLE] = str(self._run.staging)
         context.log.info(
             f"warehouse {self.live_path}: run lock held; writing {self._run.staging.name} "
             f"({self._run.copy_method}, {self._run.copy_seconds:.1f} s)"
@@ -87,10 +104,6 @@ class WarehouseResource(dg.ConfigurableResource):
         run, held = self._run, self._held
         self._run, self._held = None, None
         try:
-            if self._saved_path is None:
-                os.environ.pop(DUCKDB_PATH_VARIABLE, None)
-            else:
-                os.environ[DUCKDB_PATH_VARIABLE] = self._saved_path
             if run is None:
                 return
             if every_planned_step_succeeded(context):

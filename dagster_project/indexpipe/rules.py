@@ -3,7 +3,9 @@
 Where an override comes from, lowest first:
 1. ``market.json`` in the input directory (written by ``indexpipe generate``: breakpoint ranks scaled to a market
    smaller than the calibrated one, indexpipe.market_scale);
-2. ``INDEXPIPE_DBT_VARS`` (JSON), which ``build(dbt_vars=...)`` sets (tests with crafted markets).
+2. the run's explicit overrides: ``build(dbt_vars=...)`` (tests with crafted markets) passes them in the run
+   config of the ``warehouse`` resource; outside a run, and for a run launched without them, they are
+   ``INDEXPIPE_DBT_VARS`` (JSON) of the process (``indexpipe validate``, the UI's code location).
 The dbt step records the overrides it ran with in the warehouse (``_indexpipe.rule_overrides``), so the Great
 Expectations check frames, templated with the same numbers as the models, check a warehouse against the rules
 it was built with, in the run and later in ``indexpipe validate``.
@@ -33,18 +35,23 @@ def project_vars() -> RuleVars:
 
 
 def explicit_overrides() -> RuleVars:
+    """The process's explicit overrides (INDEXPIPE_DBT_VARS); a run takes its own from its resource config."""
     text = os.environ.get(DBT_VARS_ENV, "").strip()
     return json.loads(text) if text else {}
 
 
-def run_overrides(input_dir: Path | None) -> RuleVars:
-    """What a run passes to dbt as ``--vars``: the input's market file, then the explicit overrides."""
-    return {**(market_overrides(input_dir) if input_dir is not None else {}), **explicit_overrides()}
+def run_overrides(input_dir: Path | None, explicit: RuleVars | None = None) -> RuleVars:
+    """What a run passes to dbt as ``--vars``: the input's market file, then the explicit overrides (the
+    process's when not given)."""
+    explicit = explicit_overrides() if explicit is None else explicit
+    return {**(market_overrides(input_dir) if input_dir is not None else {}), **explicit}
 
 
-def rule_vars(recorded: RuleVars | None = None) -> RuleVars:
-    """dbt_project.yml's vars, then the overrides a warehouse was built with, then the explicit ones."""
-    return {**project_vars(), **(recorded or {}), **explicit_overrides()}
+def rule_vars(recorded: RuleVars | None = None, explicit: RuleVars | None = None) -> RuleVars:
+    """dbt_project.yml's vars, then the overrides a warehouse was built with, then the explicit ones (the
+    process's when not given)."""
+    explicit = explicit_overrides() if explicit is None else explicit
+    return {**project_vars(), **(recorded or {}), **explicit}
 
 
 def record_overrides(db_path: Path, overrides: RuleVars) -> None:

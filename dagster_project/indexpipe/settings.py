@@ -1,7 +1,10 @@
 """One place for every path the pipeline shares between Dagster, dbt and the CLI.
 
 dbt resolves a relative DuckDB path against the directory it runs in and Dagster against its own working
-directory, so everything here is made absolute and handed to dbt through the ``DUCKDB_PATH`` variable.
+directory, so everything here is made absolute. A run gets its settings in its run config (indexpipe.build,
+indexpipe.resources) and hands dbt the warehouse path in its child's environment only (indexpipe.dbt_child). The
+environment variables below configure a whole process: the code location ``dagster dev`` loads (``indexpipe
+dev`` starts it with them) and commands run outside Dagster.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ DEFAULT_DUCKDB_PATH = DEFAULT_DATA_ROOT / "warehouse.duckdb"
 # The Dagster instance the CLI and the UI share (run history, materializations, check results, logs)
 DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
 DAGSTER_HOME_VARIABLE = "DAGSTER_HOME"
+DATA_DIR_VARIABLE = "INDEXPIPE_DATA_DIR"
+DUCKDB_PATH_VARIABLE = "DUCKDB_PATH"
 
 
 def default_dagster_home() -> Path:
@@ -34,18 +39,20 @@ class Settings:
     duckdb_path: Path
     dagster_home: Path = field(default_factory=default_dagster_home)
 
-    def export(self) -> None:
-        """Publish the paths to child processes (dbt reads DUCKDB_PATH in profiles.yml)."""
-        os.environ["INDEXPIPE_DATA_DIR"] = str(self.input_dir)
-        os.environ["DUCKDB_PATH"] = str(self.duckdb_path)
-        # no network here: dbt would only time out trying to send usage statistics
-        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    def environment(self) -> dict[str, str]:
+        """The variables a process started on these settings reads (``indexpipe dev`` starts ``dagster dev``)."""
+        return {
+            DATA_DIR_VARIABLE: str(self.input_dir),
+            DUCKDB_PATH_VARIABLE: str(self.duckdb_path),
+            # no network here: dbt would only time out trying to send usage statistics
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
 
 
 def current_settings() -> Settings:
-    """Settings from the environment, falling back to the embedded demo market."""
-    input_dir = Path(os.environ.get("INDEXPIPE_DATA_DIR", DEFAULT_INPUT_DIR)).expanduser().resolve()
-    duckdb_path = Path(os.environ.get("DUCKDB_PATH", DEFAULT_DUCKDB_PATH)).expanduser().resolve()
+    """The process's settings: its environment, falling back to the embedded demo market."""
+    input_dir = Path(os.environ.get(DATA_DIR_VARIABLE, DEFAULT_INPUT_DIR)).expanduser().resolve()
+    duckdb_path = Path(os.environ.get(DUCKDB_PATH_VARIABLE, DEFAULT_DUCKDB_PATH)).expanduser().resolve()
     return Settings(input_dir=input_dir, duckdb_path=duckdb_path)
 
 

@@ -17,6 +17,7 @@ from indexpipe.ingest.files import locate_input_files
 from indexpipe.ingest.load import REFERENCE_TABLES, LoadResult, load_prices_window, load_reference_tables
 from indexpipe.ingest.validate import ValidatedInput, validate_input_dir, validate_price_window
 from indexpipe.resources import WarehouseResource
+from indexpipe.tags import PRICES_THROUGH_TAG, one_partition
 
 # Weekday windows keyed by date; XNYS holidays simply load no rows. The definition reaches ~2 years past today
 # because synthetic markets (and the default one) may run beyond the current date.
@@ -24,8 +25,6 @@ PRICE_PARTITIONS = dg.TimeWindowPartitionsDefinition(
     start="1990-01-01", cron_schedule="0 0 * * 1-5", fmt="%Y-%m-%d", end_offset=520
 )
 INGESTION_GROUP = "ingestion"
-# a run without a partition loads every price up to this date (indexpipe build --through), else all of them
-PRICES_THROUGH_TAG = "indexpipe/prices_through"
 
 _cache: dict[tuple[str, date | None, date | None], tuple[tuple, ValidatedInput]] = {}
 
@@ -81,7 +80,7 @@ def _known_securities(warehouse: Path) -> list[str] | None:
 
 def is_one_partition_run(run: dg.DagsterRun) -> bool:
     """A run of a single price partition (the daily calculation), not a range or an unpartitioned run."""
-    return not run.tags.get("dagster/asset_partition_range_start") and bool(run.tags.get("dagster/partition"))
+    return one_partition(run.tags) is not None
 
 
 def _metadata(validated: ValidatedInput, table: str, result: LoadResult) -> dict[str, dg.MetadataValue]:

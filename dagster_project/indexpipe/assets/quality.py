@@ -36,7 +36,7 @@ def _check_for(frame: CheckFrame) -> dg.AssetChecksDefinition:
     def _ge_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        outcome = run_frame(frame, warehouse.db_path)
+        outcome = run_frame(frame, warehouse.db_path, warehouse.rule_overrides)
         for failure in outcome.failures:
             context.log.error(f"{frame.name}: {failure.line()}")
         metadata: dict[str, dg.MetadataValue] = {

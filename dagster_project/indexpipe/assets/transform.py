@@ -1,9 +1,11 @@
 """dbt models as Dagster assets; dbt tests attached to models surface as asset checks.
 
 A run for one price partition (the daily calculation) runs the incremental models (security returns, the
-daily index sums, the levels) for that day only, passing it in the environment variable
-``INDEXPIPE_INCREMENTAL_FROM`` (macro incremental_start); every other run (a build of a whole input directory, a
-reconstitution) rebuilds them with ``--full-refresh``, so history always follows the inputs.
+daily index sums, the levels) for that day only, passing it to the dbt child in the environment variable
+``INDEXPIPE_INCREMENTAL_FROM`` (macro incremental_start), next to the run's warehouse copy (``DUCKDB_PATH``,
+profiles.yml); every other run (a build of a whole input directory, a reconstitution) rebuilds them with
+``--full-refresh``, so history always follows the inputs. The run's settings come from its ``warehouse``
+resource, never from this process's environment (indexpipe.resources).
 
 dbt parses the project again whenever its vars or its database path change. The day is therefore not a dbt var,
 the run's copy of the warehouse has one name per warehouse (indexpipe.warehouse.staging), and each run's parse
@@ -20,12 +22,12 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from indexpipe.assets.dbt_translator import IndexpipeTranslator
-from indexpipe.assets.ingestion import is_one_partition_run
-from indexpipe.dbt_child import PARENT_VARIABLE
+from indexpipe.dbt_child import child_environment
 from indexpipe.dbt_manifest import prepare_manifest
 from indexpipe.resources import WarehouseResource
 from indexpipe.rules import RuleVars, record_overrides, run_overrides
 from indexpipe.settings import DBT_PROJECT_DIR
+from indexpipe.tags import one_partition
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 prepare_manifest()
@@ -53,7 +55,7 @@ def dbt_build_args(incremental_from: str | None = None, overrides: RuleVars | No
 
 def one_day_of(run: dg.DagsterRun) -> str | None:
     """The single price partition a run computes (the daily calculation), or None for a range or no partition."""
-    return run.tags.get("dagster/partition") if is_one_partition_run(run) else None
+    return one_partition(run.tags)
 
 
 @dbt_assets(
@@ -62,20 +64,15 @@ def one_day_of(run: dg.DagsterRun) -> str | None:
 def indexpipe_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
-    # dbt writes the run's copy of the warehouse (the resource points DUCKDB_PATH at it for the run)
+    # dbt writes the run's copy of the warehouse
     context.log.info(f"dbt writes {warehouse.db_path}")
-    overrides = run_overrides(warehouse.input_path)
+    overrides = run_overrides(warehouse.input_path, warehouse.rule_overrides)
     if overrides:
         context.log.info(f"rule overrides: {json.dumps(overrides, sort_keys=True)}")
     record_overrides(warehouse.db_path, overrides)  # the checks read the rules the models were built with
     day = one_day_of(context.run)
-    os.environ[PARENT_VARIABLE] = str(os.getpid())  # for indexpipe-dbt: who its parent must be
-    os.environ[INCREMENTAL_FROM_VARIABLE] = day or ""
-    try:
+    with child_environment({**warehouse.dbt_environment(), INCREMENTAL_FROM_VARIABLE: day or ""}):
         invocation = dbt.cli(dbt_build_args(day, overrides), context=context)
-    finally:
-        os.environ.pop(PARENT_VARIABLE, None)
-        os.environ.pop(INCREMENTAL_FROM_VARIABLE, None)
     yield from invocation.stream()
     keep_parse_state(invocation.target_path)
     warehouse.note_models_built()

@@ -2,13 +2,16 @@
 
 A frame file starts with two header comments, `-- asset: <asset key>` (the asset whose check this is) and
 `-- examples: <columns>` (the columns that name a failing row), then a DuckDB query. `{{ var('name') }}` and
-`{{ exact_sum(expr, scale) }}` work as in the dbt models, with the rule values the warehouse was built with
-(indexpipe.rules).
+`{{ exact_sum(expr, scale) }}` work as in the dbt models: ``var`` gives the rule values the warehouse was built
+with (indexpipe.rules.rule_vars, the one place that resolves them outside dbt), and the macros are the models' own
+(dbt_project/macros/<name>.sql, rendered here with Jinja, not copied).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -16,9 +19,11 @@ import jinja2
 import pandas as pd
 
 from indexpipe.rules import RuleVars, recorded_overrides, rule_vars
-from indexpipe.settings import EXPECTATIONS_DIR
+from indexpipe.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 
 FRAMES_DIR = EXPECTATIONS_DIR / "frames"
+# dbt macros the frames call; each is plain Jinja (no dbt context), in dbt_project/macros/<name>.sql
+FRAME_MACROS = ("exact_sum",)
 
 
 @dataclass(frozen=True)
@@ -60,18 +65,29 @@ def discover_frames() -> list[CheckFrame]:
     return frames
 
 
+@cache
+def dbt_macros() -> dict[str, Callable[..., str]]:
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    macros = {}
+    for name in FRAME_MACROS:
+        module = environment.from_string((DBT_PROJECT_DIR / "macros" / f"{name}.sql").read_text()).module
+        macros[name] = getattr(module, name)
+    return macros
+
+
 def render(frame: CheckFrame, values: RuleVars | None = None) -> str:
     values = rule_vars() if values is None else values
 
     def var(name: str) -> object:
         return values[name]
 
-    def exact_sum(expression: str, scale: int = 6) -> str:
-        return f"sum(({expression})::decimal(38, {scale}))"
-
     template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(frame.sql_path.read_text())
-    return template.render(var=var, exact_sum=exact_sum)
+    return template.render(var=var, **dbt_macros())
 
 
-def read_frame(con: duckdb.DuckDBPyConnection, frame: CheckFrame) -> pd.DataFrame:
-    return con.execute(render(frame, rule_vars(recorded_overrides(con)))).df()
+def read_frame(
+    con: duckdb.DuckDBPyConnection, frame: CheckFrame, explicit: RuleVars | None = None
+) -> pd.DataFrame:
+    """The frame over the warehouse, with the rules it was built with and ``explicit`` overrides (a run's own;
+    the process's when not given)."""
+    return con.execute(render(frame, rule_vars(recorded_overrides(con), explicit))).df()

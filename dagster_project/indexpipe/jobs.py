@@ -1,0 +1,74 @@
+"""The jobs of the code location: the full build, the daily index calculation and the rebuild for an event.
+
+``build_all``: every asset and check. Launched without a partition (``indexpipe build``, the UI's launchpad) it
+loads the input's whole price range.
+``daily_index_calculation``: one price partition (a weekday) through the daily index path: raw.prices, the
+security and industry returns, the index levels and returns marts, the published snapshot, and every check on
+them. Its runs carry ``dagster/partition``, so the incremental dbt models compute that day only.
+``reconstitution_and_review``: the whole graph (as ``build_all``). The event schedules (indexpipe.schedules)
+launch it for a one-day partition range (the effective date): the reference tables (shares, classifications) and
+that day's prices are reloaded, and every dbt model is rebuilt with ``--full-refresh`` (a range is not "one day").
+
+One writer at a time: every run takes the warehouse's run lock through its ``warehouse`` resource (a second one
+waits, then fails naming the holder), and writes a copy of the warehouse that replaces it only when the run
+succeeds (docs/reliability.md). Every run of these jobs also carries the tag ``indexpipe/warehouse=duckdb``; a
+``tag_concurrency_limits`` entry on it (limit 1) in the project instance's dagster.yaml (indexpipe.instance) queues
+runs instead of letting them wait on the lock. Schedules: indexpipe.schedules; the sensor: indexpipe.sensors.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import get_asset_key_for_model
+
+from indexpipe.assets.ingestion import raw_prices
+from indexpipe.assets.quality import published_marts
+from indexpipe.assets.transform import indexpipe_dbt_models
+from indexpipe.tags import WAREHOUSE_TAG
+
+BUILD_JOB = dg.define_asset_job(
+    "build_all",
+    selection=dg.AssetSelection.all(),
+    description="Ingest the input directory and build every model and check. Launched without a partition (the "
+    "UI's launchpad), it loads the input's whole price range.",
+    tags=WAREHOUSE_TAG,
+)
+
+# dbt models of the daily index path, in dependency order. The staging view of prices is in the selection so the
+# run orders the dbt step after the day's prices load (an unselected view would hide that dependency).
+DAILY_INDEX_MODELS = (
+    "stg_prices",
+    "int_security_daily_returns",
+    "int_index_daily_industry_returns",
+    "fct_index_levels",
+    "fct_index_period_returns",
+    "fct_style_box_returns",
+    "fct_industry_contribution",
+)
+DAILY_INDEX_MODEL_KEYS = tuple(get_asset_key_for_model([indexpipe_dbt_models], m) for m in DAILY_INDEX_MODELS)
+
+_DAILY_ASSET_KEYS = (raw_prices.key, *DAILY_INDEX_MODEL_KEYS, published_marts.key)
+
+# the staging view's dbt tests re-read all 15.7M prices: the build runs them, a one-day run does not need to
+_DAILY_CHECKED_KEYS = tuple(k for k in _DAILY_ASSET_KEYS if k != DAILY_INDEX_MODEL_KEYS[0])
+
+DAILY_JOB = dg.define_asset_job(
+    "daily_index_calculation",
+    selection=dg.AssetSelection.assets(*_DAILY_ASSET_KEYS)
+    | dg.AssetSelection.checks_for_assets(*_DAILY_CHECKED_KEYS),
+    description="One trading day (a price partition): load its prices, then the security and industry returns, "
+    "index levels, period, style-box and industry-contribution returns, every check on them, and the published "
+    "snapshot.",
+    tags=WAREHOUSE_TAG,
+)
+
+RECON_JOB = dg.define_asset_job(
+    "reconstitution_and_review",
+    selection=dg.AssetSelection.all(),
+    description="Every asset and check (as build_all), for a review's or reconstitution's effective date: reloads "
+    "the reference tables and the date's prices and rebuilds every model, so the new composition takes effect "
+    "from the next session.",
+    tags=WAREHOUSE_TAG,
+)
+
+JOBS = [BUILD_JOB, DAILY_JOB, RECON_JOB]
