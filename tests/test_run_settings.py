@@ -14,13 +14,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from indexpipe.assets.transform import INCREMENTAL_FROM_VARIABLE
 from indexpipe.build import build
-from indexpipe.dbt_child import PARENT_VARIABLE
+from indexpipe.dbt_child import PARENT_VARIABLE, child_environment
 from indexpipe.rules import DBT_VARS_ENV, OVERRIDES_TABLE
 from indexpipe.settings import DATA_DIR_VARIABLE, DUCKDB_PATH_VARIABLE, Settings
 from recon_fixtures import SCALED_VARS, banding_market, ipo_market
 
-INCREMENTAL_FROM_VARIABLE = "INDEXPIPE_INCREMENTAL_FROM"
 RUN_VARIABLES = (
     DATA_DIR_VARIABLE,
     DUCKDB_PATH_VARIABLE,
@@ -84,3 +84,16 @@ def test_alternating_builds_in_one_process_keep_their_own_settings(
     assert first_a[1] and state_b[1]
     # rebuilding A after B gives A's membership again, row for row
     assert first_a[2] == second_a[2] and first_a[2] != state_b[2]
+
+
+def test_the_dbt_child_environment_lasts_only_while_dbt_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DUCKDB_PATH_VARIABLE, "/process/default.duckdb")
+    monkeypatch.delenv(INCREMENTAL_FROM_VARIABLE, raising=False)
+    monkeypatch.delenv(PARENT_VARIABLE, raising=False)
+    values = {DUCKDB_PATH_VARIABLE: "/run/copy.duckdb", INCREMENTAL_FROM_VARIABLE: "2024-07-02"}
+    with child_environment(values):
+        seen = {name: os.environ.get(name) for name in (*values, PARENT_VARIABLE)}
+    assert seen == {**values, PARENT_VARIABLE: str(os.getpid())}
+    # afterwards: the process's own value again, and nothing where there was nothing
+    assert os.environ[DUCKDB_PATH_VARIABLE] == "/process/default.duckdb"
+    assert INCREMENTAL_FROM_VARIABLE not in os.environ and PARENT_VARIABLE not in os.environ
