@@ -23,7 +23,7 @@ from indexpipe.cli import main
 from indexpipe.definitions import defs as project_defs
 from indexpipe.quality.frames import discover_frames
 from indexpipe.quality.runner import run_frame
-from indexpipe.rules import DBT_VARS_ENV
+from indexpipe.rules import DBT_VARS_ENV, explicit_overrides
 from indexpipe.warehouse.published import published_link, snapshots_dir
 from recon_fixtures import SCALED_VARS, banding_market, build_market
 
@@ -99,6 +99,8 @@ class _Warehouse:
     def __init__(self, db: Path) -> None:
         self.db_path = self.live_path = db  # no run copy: the checks read, and publication writes, beside db
         self.input_path = db.parent
+        # as the resource left unconfigured: the process's overrides (INDEXPIPE_DBT_VARS, set by the fixtures)
+        self.rule_overrides = explicit_overrides()
 
     def stage_publication(self, snapshot: Path, fingerprints: dict[str, str]) -> bool:
         return False  # outside a run of the real resource: published_marts swaps the link at once
