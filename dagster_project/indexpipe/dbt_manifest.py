@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from indexpipe.settings import DBT_PROJECT_DIR, current_settings
+from indexpipe.settings import DBT_PROJECT_DIR, DUCKDB_PATH_VARIABLE, current_settings
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 _DBT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "tests", "seeds", "snapshots")
@@ -45,8 +45,9 @@ def manifest_is_stale() -> bool:
 
 def prepare_manifest(force: bool = False) -> Path:
     if force or manifest_is_stale():
-        env = dict(os.environ)
-        env.setdefault("DUCKDB_PATH", str(current_settings().duckdb_path))
+        # no network here: dbt would only time out trying to send usage statistics
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        env.setdefault(DUCKDB_PATH_VARIABLE, str(current_settings().duckdb_path))
         result = subprocess.run(
             [
                 dbt_executable(),
