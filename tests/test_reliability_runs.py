@@ -163,7 +163,7 @@ def test_two_builds_at_once_run_one_after_the_other(
     b_prices = _raw_rows(db)
     a_prices = duckdb.execute(
         "select count(*) from read_parquet(?)", [str(a_dir / "prices.parquet")]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert b_prices != a_prices  # the two markets differ, so the records below tell the runs apart
     # baseline (A), first (A), second (B): each run's marts were built from its own prices
     assert [(job, fp.split(":")[0]) for job, fp in records] == [
@@ -237,7 +237,7 @@ def test_kill_9_during_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
     assert _leftovers(db) == []  # ... until the next run removes it
     b_lines = duckdb.execute(
         "select count(*) from read_csv(?)", [str(markets[1] / "securities.csv")]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert _raw_rows(db, "securities") == b_lines  # B's input, loaded by the recovering run
     assert [job for job, _ in _build_records(db)] == ["build_all", "build_all"]
 
