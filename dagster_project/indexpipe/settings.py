@@ -48,16 +48,6 @@ class Settings:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
 
-    def export(self) -> None:
-        """Make these the whole process's settings (the defaults of a run launched without run config). Runs of
-        indexpipe.build need not: they carry their settings in their run config. indexpipe.preview.run still
-        configures its run this way."""
-        for name, value in self.environment().items():
-            if name == "DBT_SEND_ANONYMOUS_USAGE_STATS":
-                os.environ.setdefault(name, value)
-            else:
-                os.environ[name] = value
-
 
 def current_settings() -> Settings:
     """The process's settings: its environment, falling back to the embedded demo market."""

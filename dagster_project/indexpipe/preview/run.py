@@ -9,15 +9,13 @@ no reconstitution reads. The next full build keeps only the dates of dbt_project
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from indexpipe.rules import DBT_VARS_ENV, explicit_overrides, recorded_overrides
+from indexpipe.rules import explicit_overrides, recorded_overrides
 from indexpipe.settings import Settings
 from indexpipe.warehouse import WarehouseError, connect_read_only, require_relations
 
@@ -130,22 +128,19 @@ def run_preview(
 def _run_models(settings: Settings, entry: str, dbt_vars: dict | None, log_level: str) -> None:
     import uuid
 
-    from indexpipe.build import SOURCE_TAG, BuildError, _first_failure
+    from indexpipe.build import SOURCE_TAG, BuildError, _first_failure, run_config
     from indexpipe.instance import project_instance
     from indexpipe.resources import RUN_OVERHEAD
     from indexpipe.warehouse.lock import warehouse_lock
     from indexpipe.warehouse.staging import check_usable
 
-    settings.export()
     # the rule overrides the warehouse was built with (a small market's scaled ranks, earlier preview dates), the
-    # explicit ones (INDEXPIPE_DBT_VARS, dbt_vars), then the new date
+    # explicit ones (INDEXPIPE_DBT_VARS, dbt_vars), then the new date; they travel in the run's config
     with connect_read_only(settings.duckdb_path) as con:
         recorded = recorded_overrides(con)
-    saved = os.environ.get(DBT_VARS_ENV)
     merged = {**recorded, **explicit_overrides(), **(dbt_vars or {})}
     dates = [*recorded.get("preview_dates", []), *merged.get("preview_dates", [])]
     merged["preview_dates"] = sorted({*dates, entry})
-    os.environ[DBT_VARS_ENV] = json.dumps(merged, sort_keys=True)
     from dagster_dbt import build_dbt_asset_selection
 
     from indexpipe.assets.transform import indexpipe_dbt_models
@@ -163,7 +158,7 @@ def _run_models(settings: Settings, entry: str, dbt_vars: dict | None, log_level
         with warehouse_lock(settings.duckdb_path), project_instance(settings.dagster_home) as instance:
             check_usable(settings.duckdb_path)
             result = job.execute_in_process(
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+                run_config=run_config(settings, merged, log_level),
                 instance=instance,
                 run_id=run_id,
                 tags={**SOURCE_TAG, "indexpipe/preview": entry},
@@ -172,10 +167,6 @@ def _run_models(settings: Settings, entry: str, dbt_vars: dict | None, log_level
             )
     finally:
         RUN_OVERHEAD.pop(run_id, None)
-        if saved is None:
-            os.environ.pop(DBT_VARS_ENV, None)
-        else:
-            os.environ[DBT_VARS_ENV] = saved
     if not result.success:
         raise BuildError(_first_failure(result))
 
