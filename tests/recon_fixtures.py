@@ -9,7 +9,7 @@ harmless constant rows, so every file has data.
 Four markets are defined here; their numbers are chosen so the rules can be checked by hand:
 
 - ``banding_market``: two June reconstitutions (2023-06 creates the members, 2024-06 applies the bands),
-  with the METHODOLOGY §2 banding example at scaled ranks and the $1 rule for existing members.
+  with the docs/methodology.md §2 banding example at scaled ranks and the $1 rule for existing members.
 - ``eligibility_market``: one reconstitution (2024-06) with every eligibility screen at its edge, the home-country
   waterfall, excluded security types and companies with several share classes.
 - ``ipo_market``: one reconstitution (2024-06) and one quarterly IPO review (2024-Q3) with a market move of

@@ -1,4 +1,4 @@
-"""The default synthetic market looks like the US market (issue 2; METHODOLOGY.md §1, §9).
+"""The default synthetic market looks like the US market (issue 2; docs/methodology.md §1, §9).
 
 The calibration figures come from tests/sql/calibration_2024.sql, a plain reading of the rules over the files
 that does not touch the pipeline's own models.

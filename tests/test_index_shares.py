@@ -1,4 +1,4 @@
-"""Quarterly share and float updates with their buffers, and a split applied once (METHODOLOGY §3, §4).
+"""Quarterly share and float updates with their buffers, and a split applied once (docs/methodology.md §3, §4).
 
 Events in this market (XNYS): 2023-06 reconstitution (cut-off 2023-04-28, applied 2023-06-26), 2023-Q3 (cut-off
 2023-07-31, applied 2023-09-18), 2023-Q4 (2023-10-31 -> 2023-12-18), 2024-Q1 (2024-01-31 -> 2024-03-18), 2024-06

@@ -1,4 +1,4 @@
-"""Hand-computed rule tests of the reconstitution engine (METHODOLOGY §1-§3) on small crafted markets.
+"""Hand-computed rule tests of the reconstitution engine (docs/methodology.md §1-§3) on small crafted markets.
 
 Each market (tests/recon_fixtures.py) runs through the real pipeline once per module (five builds in all)
 with the scaled breakpoints of ``SCALED_VARS``: #2 (Top 50), #4 (Top 200), #6 (Top 500), #10 (R1000),
@@ -138,7 +138,7 @@ RANKS_2024 = (
 
 
 # ----------------------------------------------------------------------------------------------------
-# 1. banding at the R1000 breakpoint (METHODOLOGY §2 worked example at #10)
+# 1. banding at the R1000 breakpoint (docs/methodology.md §2 worked example at #10)
 
 
 def test_r1000_band_keeps_current_members_inside_the_band(banding_db: Path) -> None:
@@ -562,7 +562,7 @@ def test_fast_entry_between_rank_day_and_reconstitution(gap_db: Path) -> None:
     early = {(i, f, e) for i, f, _, e in intervals(gap_db, "EARLY_1")}
     assert ("R1000", date(2024, 3, 12), "fast_entry_ipo") in early
     # GAPIPO: the same IPO on 2024-05-15, after the 2024-04-30 rank day (so not in the 2024-06 universe) and
-    # before the 2024-06 composition starts (07-01). METHODOLOGY §3: it joins after its 5th session:
+    # before the 2024-06 composition starts (07-01). docs/methodology.md §3: it joins after its 5th session:
     # 05-15, 16, 17, 20, 21 (5th) -> member from 05-22 (M7 §4.3.5: inside the lock-down it would join with the
     # reconstitution instead; either way before the September review).
     assert "GAPIPO" not in universe(gap_db, "2024-06")

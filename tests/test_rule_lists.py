@@ -1,6 +1,6 @@
 """Each rule list has one home, and the places that must repeat it agree with it.
 
-- The eligible exchanges and security types (METHODOLOGY §1) are dbt vars (dbt_project.yml) that the models read
+- The eligible exchanges and security types (docs/methodology.md §1) are dbt vars (dbt_project.yml) that the models read
   through the macro sql_values; no model spells them out, and the test fixtures and the calibration query agree.
 - The input enumerations live in indexpipe/contract.py; the Great Expectations suites of the raw tables check the
   same sets, and the eligible lists are taken from them.

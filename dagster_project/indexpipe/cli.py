@@ -1,4 +1,4 @@
-"""The ``indexpipe`` command (CONTRACT.md §2): generate, build, day, demo, import, validate, compare, report, holdings,
+"""The ``indexpipe`` command (docs/contract.md §2): generate, build, day, demo, import, validate, compare, report, holdings,
 preview, sql, docs, dev."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 {#- The composition of every index in force for the session after each date of `dates` (a CTE with columns
-    as_of_date and next_session), priced at the as-of date's close (METHODOLOGY §4, §7.1: float cap = index
+    as_of_date and next_session), priced at the as-of date's close (docs/methodology.md §4, §7.1: float cap = index
     available shares x primary close x inclusion factor). Expands to the CTEs members, lines, same_day, closes,
     priced, capped and weighted; the caller selects from `weighted`. fct_index_holdings (rebalance dates and month
     ends) and fct_index_constituents_daily (every session) share it, so both give the same weights on the same day.

@@ -1,4 +1,4 @@
-{#- Benefit-driven incorporation (BDI) countries of METHODOLOGY §1 as ISO 3166 alpha-2 codes
+{#- Benefit-driven incorporation (BDI) countries of docs/methodology.md §1 as ISO 3166 alpha-2 codes
     (Channel Islands = JE and GG; Bonaire, Saba, Sint Eustatius = BQ). -#}
 {% macro bdi_countries() -%}
 ('AI', 'AG', 'AW', 'BS', 'BB', 'BZ', 'BM', 'BQ', 'VG', 'KY', 'CK', 'CW', 'FO', 'GI', 'GG', 'IM', 'JE', 'LR', 'MH',

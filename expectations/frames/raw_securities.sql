@@ -1,6 +1,6 @@
 -- asset: raw/securities
 -- examples: security_id
--- Contract keys, enumerations and dates of the securities file (CONTRACT.md §1).
+-- Contract keys, enumerations and dates of the securities file (docs/contract.md §1).
 select
     security_id,
     company_id,

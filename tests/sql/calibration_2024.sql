@@ -1,5 +1,5 @@
 -- Calibration figures of the generated market on the 2024-04-30 rank day, computed straight from the input
--- files and independent of the pipeline's models: a plain reading of METHODOLOGY.md §1 and §6.
+-- files and independent of the pipeline's models: a plain reading of docs/methodology.md §1 and §6.
 -- Parameters: ${dir} (the input directory), ${rank_day}, ${eligible_exchanges} and ${eligible_security_types}
 -- (value lists from dbt_project.yml's vars).
 with securities as (

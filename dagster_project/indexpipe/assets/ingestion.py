@@ -101,7 +101,7 @@ def _metadata(validated: ValidatedInput, table: str, result: LoadResult) -> dict
             ["raw", table],
             group_name=INGESTION_GROUP,
             kinds={"duckdb"},
-            description=f"Input file `{table}` (CONTRACT.md §1) validated and typed into raw.{table}.",
+            description=f"Input file `{table}` (docs/contract.md §1) validated and typed into raw.{table}.",
             metadata={"columns": ", ".join(TABLES_BY_NAME[table].column_names)},
         )
         for table in REFERENCE_TABLES
@@ -125,7 +125,7 @@ def raw_reference_tables(context: dg.AssetExecutionContext, warehouse: Warehouse
     kinds={"duckdb"},
     partitions_def=PRICE_PARTITIONS,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    description="Daily closes and volumes (CONTRACT.md §1) in raw.prices; each run rewrites only its dates (a run "
+    description="Daily closes and volumes (docs/contract.md §1) in raw.prices; each run rewrites only its dates (a run "
     "without a partition: every date of the input; a run of one partition validates only that day's prices).",
 )
 def raw_prices(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

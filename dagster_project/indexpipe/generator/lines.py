@@ -90,7 +90,7 @@ def build_lines(rng: np.random.Generator, co: Companies, reit_subsectors: set[in
         )  # fmt: skip
         extra: list[dict] = []
         if flag == "low_float":
-            # the first two hit the 5% edge exactly: 5.000% passes, 4.9999% fails (METHODOLOGY §1)
+            # the first two hit the 5% edge exactly: 5.000% passes, 4.9999% fails (docs/methodology.md §1)
             edges = (0.05, 0.049999)
             main["float_factor"] = (
                 edges[low_float_seen] if low_float_seen < 2 else float(rng.uniform(0.01, 0.049))

@@ -1,7 +1,7 @@
 """Who is in the synthetic market: companies, their share lines, lifecycles and sizes on the anchor day.
 
 Sizes are pinned on one anchor day (the 2024-04-30 rank day by default): the intended-eligible US companies
-alive that day take their total market caps from a rank-size curve calibrated to METHODOLOGY.md §9, so the
+alive that day take their total market caps from a rank-size curve calibrated to docs/methodology.md §9, so the
 calibration figures hold by construction; every other day follows from the factor model in ``paths.py``.
 """
 
@@ -48,7 +48,7 @@ FLAG_COUNTS: dict[str, int] = {
 }
 
 # Rank-size curve of total market cap among eligible companies on the anchor day (2024-04-30), calibrated to
-# METHODOLOGY.md §9 (largest ~$2.9T, #1,000 ~$4.6B, #3,000 ~$150-250M, ranks 1,001-3,000 ~7-8% of the R3000)
+# docs/methodology.md §9 (largest ~$2.9T, #1,000 ~$4.6B, #3,000 ~$150-250M, ranks 1,001-3,000 ~7-8% of the R3000)
 # after the stationary idiosyncratic noise of paths.py widens it; the points sit ~12% below those targets.
 CURVE_POINTS = (
     (1, 2.3e12), (2, 2.0e12), (4, 1.6e12), (6, 9.0e11), (10, 4.5e11), (20, 2.7e11), (50, 1.15e11),
@@ -287,7 +287,7 @@ def _anchor_sizes(rng, kinds, flag, listing_day, exit_day, anchor, anchor_day):
 
 
 def _countries(rng, kinds, flag) -> np.ndarray:
-    """Incorporation, headquarters, most liquid exchange, assets and revenue countries (METHODOLOGY §1)."""
+    """Incorporation, headquarters, most liquid exchange, assets and revenue countries (docs/methodology.md §1)."""
     n = len(kinds)
     c = np.empty((n, 5), dtype=object)
     c[:] = "US"

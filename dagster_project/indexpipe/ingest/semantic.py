@@ -34,7 +34,7 @@ from indexpipe.settings import InputLimits
 _SESSIONS = "_xnys_sessions"
 _ROW_KEY = "(_file * 1099511627776 + _row)"  # (file, row) as one orderable number: rows < 2^40 per file
 
-# the fields each action type needs (CONTRACT.md §1 enumerations); delistings and bankruptcies need none
+# the fields each action type needs (docs/contract.md §1 enumerations); delistings and bankruptcies need none
 REQUIRED_ACTION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "cash_dividend": (("cash_amount", "the cash paid per share"),),
     "special_dividend": (("cash_amount", "the cash paid per share"),),

@@ -1,5 +1,5 @@
 -- Each company's fiscal periods with its total shares at the period end, in main-class equivalents (every common
--- class, listed or not, by its conversion ratio), and sales per share: CONTRACT.md §1 divides per-share values by
+-- class, listed or not, by its conversion ratio), and sales per share: docs/contract.md §1 divides per-share values by
 -- the company's total shares at period_end. The style inputs (five-year sales-per-share growth) and the chartbook
 -- characteristics (valuation ratios, growth) read the same figures. A period before any shares row of the company
 -- has no total (and no sales per share).

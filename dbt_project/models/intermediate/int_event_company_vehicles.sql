@@ -1,6 +1,6 @@
 -- Each company on each rebalance rank day, priced on each of its two pricing vehicles (int_pricing_vehicles: one
 -- for a new member, one for an existing member, M7 §6.5.3; usually the same line): total market cap over all
--- common classes, and the eligibility screens that do not depend on index membership (METHODOLOGY §1, §6.1-6.5 of
+-- common classes, and the eligibility screens that do not depend on index membership (docs/methodology.md §1, §6.1-6.5 of
 -- M7). int_reconstitution_chain takes the row of the basis the company's membership calls for. The $1 rule needs
 -- membership too (existing members may use their 30-day average, int_minimum_price_rescue): it is carried as two
 -- flags.
@@ -26,7 +26,7 @@ company_totals as (
 ),
 
 june_voting as (
-    -- December reconstitutions do not re-research voting rights (METHODOLOGY §2 "Semi-annual change"): a company
+    -- December reconstitutions do not re-research voting rights (docs/methodology.md §2 "Semi-annual change"): a company
     -- ranked in the same year's June keeps that determination; so does a preview of a December reconstitution
     -- dated after that June's rank day
     select d.recon_id, j.company_id, j.voting_rights_pct
@@ -72,7 +72,7 @@ priced as (
 
 select
     *,
-    -- first failing screen that does not depend on membership, in the order of METHODOLOGY §1
+    -- first failing screen that does not depend on membership, in the order of docs/methodology.md §1
     case
         when vehicle_security_type not in {{ sql_values(var('eligible_security_types')) }} then 'excluded_security_type'
         when vehicle_exchange not in {{ sql_values(var('eligible_exchanges')) }} then 'ineligible_exchange'

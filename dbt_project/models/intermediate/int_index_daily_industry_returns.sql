@@ -1,6 +1,6 @@
 -- Every index's day, split by ICB industry: the composition in force that day (fct_index_membership, published
 -- membership), each member weighted by its beginning-of-day float cap and carried through the day by its own
--- return (METHODOLOGY §7, project decisions 6 and 8). One row per index, trading day and industry.
+-- return (docs/methodology.md §7, project decisions 6 and 8). One row per index, trading day and industry.
 -- Sums are exact integer cents (begin_cents, ...); the *_cap columns are the same in dollars.
 --   begin_cap       sum of inclusion factor x index available shares in force that day x previous close / split
 --                   ratio: shares are fixed between events (Laspeyres), and a split on the day is neutral

@@ -2,7 +2,7 @@
 -- each segment lasts until the company's next segment or the next reconstitution, whichever comes first,
 -- and a line leaves when it exits (int_security_exits). The pricing vehicle is the index line; an additional
 -- listed common class is a line of its own with the same memberships when it has total cap > $30M, average
--- daily dollar volume over two years > $175,000 and float >= 5% (METHODOLOGY §1).
+-- daily dollar volume over two years > $175,000 and float >= 5% (docs/methodology.md §1).
 with chain as (
     select * from {{ ref('int_reconstitution_chain') }} where in_r3000e
 ),

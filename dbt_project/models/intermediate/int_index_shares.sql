@@ -1,4 +1,4 @@
--- The shares and float the index uses for each line, as a running state (METHODOLOGY §3 share/float updates,
+-- The shares and float the index uses for each line, as a running state (docs/methodology.md §3 share/float updates,
 -- §4, decision 7). Quarterly updates take the figures known on the cut-off (rank) day and apply them at the
 -- event's first session: June applies everything; December, March and September apply total shares only
 -- when they moved more than 1% and the float only when it moved more than 3 percentage points (1 point at a

@@ -1,5 +1,5 @@
 -- Each listed common line's first trading day: total and float cap on that day and the session after the
--- fast-entry wait (METHODOLOGY §3: an IPO above the market-adjusted Top 500 breakpoint joins after the close of
+-- fast-entry wait (docs/methodology.md §3: an IPO above the market-adjusted Top 500 breakpoint joins after the close of
 -- its 5th trading day). Companies already listed when the data starts have no IPO. Companies are the ones lines are
 -- ranked as (int_tracking_stock_companies: a tracking stock is its own company, M7 §6.2.2).
 with first_prices as (

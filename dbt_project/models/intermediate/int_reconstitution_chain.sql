@@ -1,5 +1,5 @@
 {#-
-  Reconstitutions in date order, each seeing the membership in force on its rank day (METHODOLOGY §1-§3).
+  Reconstitutions in date order, each seeing the membership in force on its rank day (docs/methodology.md §1-§3).
   Membership is recursive (banding and the $1 rescue depend on who is a member, and who is a member depends on
   the last reconstitution and the additions since), so the reconstitutions are unrolled at compile time: one
   block of CTEs per reconstitution, each reading the state the previous block left. The size steps of a block
@@ -148,7 +148,7 @@ market_moves_{{ i }} as (
 ),
 
 ipo_additions_{{ i }} as (
-    -- quarterly IPO reviews (METHODOLOGY §3): new companies first traded since the previous rank day, eligible
+    -- quarterly IPO reviews (docs/methodology.md §3): new companies first traded since the previous rank day, eligible
     -- on the review's rank day and larger than the market-adjusted smallest R3000E company, placed against the
     -- market-adjusted breakpoints of this reconstitution
     select

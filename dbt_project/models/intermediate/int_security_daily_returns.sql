@@ -1,8 +1,8 @@
--- Each security's daily price and total return from unadjusted closes (METHODOLOGY §7, project decisions 6 and 8):
+-- Each security's daily price and total return from unadjusted closes (docs/methodology.md §7, project decisions 6 and 8):
 -- on an ex-date, the value of one old share is the new close times the split ratio, plus special dividends and
 -- the spun-off shares at the new line's close; the total return also adds ordinary cash dividends. Cash amounts
 -- are per share after a same-day split. The first row of a line has no return.
--- A cash or stock deal's target is priced on its ex-date at the deal value (decision 8, METHODOLOGY §3): the cash
+-- A cash or stock deal's target is priced on its ex-date at the deal value (decision 8, docs/methodology.md §3): the cash
 -- per share, or the acquirer's close times the ratio plus any cash (the one-day synthetic price), whether or not
 -- the target still traded that day; int_security_exits removes it after that close.
 {{ config(materialized='incremental', unique_key='trade_date', incremental_strategy='delete+insert') }}

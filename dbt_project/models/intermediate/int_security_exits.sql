@@ -1,4 +1,4 @@
--- When each security leaves every index (METHODOLOGY §3, decision 8). Cash deals and stock mergers: the target
+-- When each security leaves every index (docs/methodology.md §3, decision 8). Cash deals and stock mergers: the target
 -- stays through the ex-date (at the deal or synthetic price) and leaves after its close; delistings and
 -- bankruptcies leave on the ex-date at the last traded price. A delisting date without an action also ends it.
 with actions as (

@@ -1,5 +1,5 @@
 -- Monthly trading totals per security: rank days are month ends, so "the last two years" of volume is the
--- 24 months ending with the rank day's month (pricing vehicle, METHODOLOGY §1; ADDTV of extra classes).
+-- 24 months ending with the rank day's month (pricing vehicle, docs/methodology.md §1; ADDTV of extra classes).
 with prices as (
     select * from {{ ref('stg_prices') }}
 )

@@ -1,4 +1,4 @@
--- Stability scores of every R1000 and R2000 company on a reconstitution's rank day (METHODOLOGY §6, project
+-- Stability scores of every R1000 and R2000 company on a reconstitution's rank day (docs/methodology.md §6, project
 -- decision 4). Each raw indicator becomes a 0-1 score by its percentile rank among the base index's companies
 -- with a valid value ((average rank - 1) / (n - 1), ties averaged; 1 when a single company has one), oriented so
 -- that low debt/equity, high pre-tax ROA, low earnings variability and low volatility score near 1. A missing

@@ -1,4 +1,4 @@
--- The CVS band and the December style rule (M7 §8.8 and §8.1.1-§8.1.2; METHODOLOGY §5): the final CVS of every
+-- The CVS band and the December style rule (M7 §8.8 and §8.1.1-§8.1.2; docs/methodology.md §5): the final CVS of every
 -- base-universe company at each reconstitution, and whether it keeps the probabilities it had.
 --
 -- In reconstitution order per company (a recursion: a kept CVS is the reference of the next comparison). A company

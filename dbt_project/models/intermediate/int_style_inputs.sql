@@ -1,5 +1,5 @@
 -- The raw style and stability variables of every company in a base universe on each reconstitution's rank day,
--- all point in time (nothing public after the rank day): METHODOLOGY §5-§6, project decisions 2 and 4.
+-- all point in time (nothing public after the rank day): docs/methodology.md §5-§6, project decisions 2 and 4.
 --   base universes: R1000, R2000 and Microcap ex-R2000 (base_index_code 'RMICRO'); stability only for the first two
 --   book_to_price      latest book value / total market cap on the rank day; null when book value is missing or <= 0
 --   eps_growth_2y      latest I/B/E/S 2-year EPS growth and its analyst count (negative growth is valid)

@@ -1,4 +1,4 @@
--- Membership segments of the style and stability indexes (METHODOLOGY §5-§6, CONTRACT.md §3): every segment of a
+-- Membership segments of the style and stability indexes (docs/methodology.md §5-§6, docs/contract.md §3): every segment of a
 -- line in a parent size index, split by its company's probability for that segment (the reconstitution that set
 -- it, or its addition between reconstitutions). Extra share classes use the pricing vehicle's probabilities.
 -- Growth and value of a segment sum to 1, as do defensive and dynamic, so the two halves of a pair add up to the

@@ -1,5 +1,5 @@
 -- Growth/Value and Defensive/Dynamic probabilities of every base-universe company at each reconstitution, and of
--- every company added between reconstitutions (M7 §8.2-§8.7; METHODOLOGY §5-§6, project decisions 3, 4 and 8).
+-- every company added between reconstitutions (M7 §8.2-§8.7; docs/methodology.md §5-§6, project decisions 3, 4 and 8).
 --
 -- The final CVS and whether a company keeps its June probabilities in December come from int_style_cvs_band
 -- (the band, M7 §8.8, and the December rule, §8.1). Breaks: per reconstitution and base universe, companies

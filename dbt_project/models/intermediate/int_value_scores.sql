@@ -1,5 +1,5 @@
 -- Standard scores and the raw composite value score (CVS) of every base-universe company on a reconstitution's
--- rank day (METHODOLOGY §5, project decision 2). Per base universe and variable, the companies with a valid value
+-- rank day (docs/methodology.md §5, project decision 2). Per base universe and variable, the companies with a valid value
 -- are ranked (ties share the average rank) and the percentile (rank - 0.5) / n becomes a standard normal score.
 -- A company without a valid value (missing or negative B/P, no I/B/E/S growth or no analyst, no five-year sales
 -- per share growth) takes the mean score of its peer group: its ICB sub-sector in the same base universe if at

@@ -1,4 +1,4 @@
--- The chartbook's characteristics per index and quarter end (CONTRACT.md §3, METHODOLOGY §8, project decision 9),
+-- The chartbook's characteristics per index and quarter end (docs/contract.md §3, docs/methodology.md §8, project decision 9),
 -- long format (metric, value). Weights are the index's float-cap weights on the quarter's last session
 -- (fct_index_holdings); each company's figures are those public on that day. Per holding line:
 --   p/e (forecast)  price per main-class share / I/B/E/S FY1 EPS          weighted harmonic mean over positive ratios

@@ -1,4 +1,4 @@
--- The constituents of every index at the close of every trading day (CONTRACT.md §3), for SQL users and
+-- The constituents of every index at the close of every trading day (docs/contract.md §3), for SQL users and
 -- `indexpipe holdings`: "the R2000 on 2024-11-05" is one query with `where index_code = 'R2000' and date = ...`.
 -- A view, not a table: index x security x session is about 100M rows, and a query for one index and day reads a
 -- few thousand (the filter reaches the membership intervals and that day's prices).

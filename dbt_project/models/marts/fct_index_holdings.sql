@@ -1,5 +1,5 @@
 -- Float-adjusted holdings of every index on each rebalance effective date and month end
--- (METHODOLOGY §4, §7.1: float cap = index available shares x primary close; a style or stability index holds
+-- (docs/methodology.md §4, §7.1: float cap = index available shares x primary close; a style or stability index holds
 -- the part of it given by the security's inclusion factor, its probability). The composition is the one in force
 -- for the next session and it is priced at the as-of date's close: on an effective date these are the opening
 -- weights of the new composition; on a month end, the weights carried into the next month. The as-of logic is

@@ -1,4 +1,4 @@
--- Daily price and total-return levels of every index (CONTRACT.md §3, METHODOLOGY §7, decisions 6 and 8):
+-- Daily price and total-return levels of every index (docs/contract.md §3, docs/methodology.md §7, decisions 6 and 8):
 -- R_t = sum(beginning float cap x (1 + member return)) / sum(beginning float cap) - 1 over the composition in
 -- force that day, chained from the index's base value. Reconstitutions, IPO additions, share and float updates
 -- and corporate actions change the composition or the shares between two closes, so the level never jumps.

@@ -1,4 +1,4 @@
--- Membership intervals per index and security (CONTRACT.md §3): consecutive segments of one security in one
+-- Membership intervals per index and security (docs/contract.md §3): consecutive segments of one security in one
 -- index with the same inclusion factor are merged, so intervals never overlap; valid_to is exclusive and null
 -- while the security is a member. Size indexes hold a security whole (inclusion_factor 1); a style or stability
 -- index holds the part given by its probability (int_style_line_segments), which changes at reconstitutions; a

@@ -1,4 +1,4 @@
--- Month, quarter and year returns of every index from its daily levels (CONTRACT.md §3, METHODOLOGY §7: period
+-- Month, quarter and year returns of every index from its daily levels (docs/contract.md §3, docs/methodology.md §7: period
 -- return = IV1 / IV0 - 1), and the growth of 1,000 invested at the index's start (total return, §8).
 -- A period is reported when the index has a level at the end of the period before (so the first, partial period
 -- after an index starts is left out); is_complete is false for a period still running at the last price date.

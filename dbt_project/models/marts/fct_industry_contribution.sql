@@ -1,5 +1,5 @@
 -- Each ICB industry's return and contribution to its index's total return per month, quarter and year
--- (CONTRACT.md §3, METHODOLOGY §8, project decision 9). Daily, an industry contributes its beginning-of-day
+-- (docs/contract.md §3, docs/methodology.md §8, project decision 9). Daily, an industry contributes its beginning-of-day
 -- weight times its return: c = (end cap - beginning cap) / the index's beginning cap, and the industries of a day
 -- add up to the index's return. Over a period the days are linked geometrically: each day's contribution is
 -- scaled by the index's growth since the period began (level the session before / level at the start), so the

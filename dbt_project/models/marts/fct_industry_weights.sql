@@ -1,4 +1,4 @@
--- Weight and constituent count of each ICB industry per index and month end (METHODOLOGY §7-§8, CONTRACT.md
+-- Weight and constituent count of each ICB industry per index and month end (docs/methodology.md §7-§8, docs/contract.md
 -- §3): the index's holdings on the last session of the month, each company in the industry it is classified in
 -- on that day (point in time). All 11 industries appear for every index and month end, with zero weight when
 -- empty, so the weights sum to 1 and charts keep a fixed set of bars; a twelfth row, Unclassified, appears only

@@ -1,4 +1,4 @@
--- Every IPO added to an index between reconstitutions (CONTRACT.md §3, METHODOLOGY §3): quarterly IPO additions
+-- Every IPO added to an index between reconstitutions (docs/contract.md §3, docs/methodology.md §3): quarterly IPO additions
 -- and fast entries, one row per index the new line joined, with its ICB industry on the day it joined and its
 -- total market cap as placed (the chartbook's IPO exhibit counts them per quarter, index and industry).
 with additions as (

@@ -1,6 +1,6 @@
 -- Every addition, deletion and migration between the core indexes (R1000, R2000, RMICRO = Microcap outside the
 -- R2000) at each reconstitution and quarterly review, plus deletions by corporate action, each with its reason
--- (METHODOLOGY §2-§3). Companies kept on their side by a band are listed too (change_type band_retention), so
+-- (docs/methodology.md §2-§3). Companies kept on their side by a band are listed too (change_type band_retention), so
 -- an analyst sees why a company ranked past a breakpoint did not move.
 with chain as (
     select * from {{ ref('int_reconstitution_chain') }}

@@ -1,6 +1,6 @@
 -- The chartbook's style box: large (Russell 1000), mid (Midcap) and small (Russell 2000) by value, core (the
--- size index itself) and growth, per period (METHODOLOGY §8 and project decision 12: the chartbook's 2024 large
--- core, 24.51%, is the Russell 1000's return; an extension of CONTRACT.md §3, read from fct_index_period_returns).
+-- size index itself) and growth, per period (docs/methodology.md §8 and project decision 12: the chartbook's 2024 large
+-- core, 24.51%, is the Russell 1000's return; an extension of docs/contract.md §3, read from fct_index_period_returns).
 with boxes as (
     select * from (values
         ('large', 'value', 'R1000V'), ('large', 'core', 'R1000'), ('large', 'growth', 'R1000G'),

@@ -1,5 +1,5 @@
--- Growth/Value and Defensive/Dynamic scores and probabilities per reconstitution and security (CONTRACT.md §3;
--- METHODOLOGY §5-§6; project decisions 2-4 and 8). One row per company and reconstitution of a base universe
+-- Growth/Value and Defensive/Dynamic scores and probabilities per reconstitution and security (docs/contract.md §3;
+-- docs/methodology.md §5-§6; project decisions 2-4 and 8). One row per company and reconstitution of a base universe
 -- (event 'reconstitution'), and one per company added between reconstitutions (event 'ipo', 'fast_entry_ipo' or
 -- 'spin_off', attributed to the reconstitution that placed it). security_id is the pricing vehicle; extra share
 -- classes use its probabilities.
