@@ -33,6 +33,13 @@ TITLES = {
     "12c": ("Fundamental characteristics: Q2 2026", "Quarterly market snapshots"),
     "12d": ("Fundamental characteristics: Q1 2026", "Quarterly market snapshots"),
 }
+# the December 2026 reconstitution (the first semi-annual one) falls in the report's quarter: its preview page closes
+PREVIEW_TITLES = {
+    "P1": "Projected membership changes by size band",
+    "P2": "Likely additions and deletions",
+    "P3": "Likely migrations",
+    "P4": "Near an edge",
+}
 SIZE = ["Russell 3000 Index", "Russell Top 200 Index", "Russell 1000 Index", "Russell Midcap Index",
         "Russell 2000 Index", "Russell Microcap Index"]  # fmt: skip
 
@@ -60,11 +67,14 @@ def _value(con: duckdb.DuckDBPyConnection, sql: str, *params: object) -> float:
 
 
 def test_every_exhibit_with_the_chartbook_titles(report: Path, exhibits: dict) -> None:
-    assert list(exhibits) == list(TITLES)
+    assert list(exhibits) == list(TITLES) + list(PREVIEW_TITLES)
     for number, (title, subtitle) in TITLES.items():
         assert (exhibits[number].label, exhibits[number].title, exhibits[number].subtitle) == (
             f"Exhibit {number}", title, subtitle
         )  # fmt: skip
+    for number, title in PREVIEW_TITLES.items():
+        assert (exhibits[number].label, exhibits[number].title) == (f"Exhibit {number}", title)
+        assert exhibits[number].subtitle.startswith("Preview of the 2026-12 reconstitution on ")
     assert parse_report(report.read_text(encoding="utf-8"))[1] == ["10b", "11"]
     assert "Russell 2000 Index quarterly chartbook" in report.read_text(encoding="utf-8")
     assert "https://" not in report.read_text(encoding="utf-8").split("</script>")[-1]  # nothing to fetch
@@ -188,7 +198,16 @@ def test_a_quarter_with_ipos(db: Path, default_warehouse, tmp_path: Path) -> Non
 def test_the_report_draws_every_chart_in_a_browser(report: Path, exhibits: dict) -> None:
     drawn = drawn_charts(rendered_dom_or_skip(report))
     expected = {chart for e in exhibits.values() for chart in e.charts}
-    assert expected == {"chart-1", "chart-1b", "chart-2", "chart-7", "chart-8", "chart-9", "chart-10a"}
+    assert expected == {
+        "chart-1",
+        "chart-1b",
+        "chart-2",
+        "chart-7",
+        "chart-8",
+        "chart-9",
+        "chart-10a",
+        "chart-P1",
+    }
     assert set(drawn) == expected
     for chart in expected:
         assert drawn[chart].svgs > 0 and drawn[chart].marks > 0, chart

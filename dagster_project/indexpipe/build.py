@@ -266,7 +266,31 @@ def _dbt_reason(message: str) -> str | None:
     if not lines:
         return None
     log = _DBT_LOG.search(message)
+    if log and all(_DBT_STATUS.match(line) for line in lines):
+        # dagster-dbt parsed only the status lines ("13 of 253 ERROR creating ..."): the error itself (a full
+        # disk, a database error) is in dbt's log
+        lines = _error_in_log(Path(log.group(1))) or lines
     return "dbt: " + " ".join(lines) + (f" (dbt log: {log.group(1)})" if log else "")
+
+
+_DBT_STATUS = re.compile(r"^\d+ of \d+ ERROR ")
+_DBT_ERROR_START = re.compile(r"^(Runtime|Database|Compilation) Error in ")
+
+
+def _error_in_log(log: Path) -> list[str]:
+    """The first "... Error in model x (...)" of a dbt log (JSON lines), as its first two lines."""
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return []
+    for raw in text.splitlines():
+        try:
+            message = json.loads(raw).get("info", {}).get("msg", "")
+        except (ValueError, AttributeError):
+            continue
+        if _DBT_ERROR_START.match(message):
+            return [line.strip() for line in message.splitlines() if line.strip()][:2]
+    return []
 
 
 def _first_failure(result) -> str:
