@@ -18,23 +18,28 @@ over ({% if partition %}partition by {{ partition }}{% if order %} {% endif %}{%
 {%- for flag in membership_flags() %}{{ prefix ~ flag }}{{ ', ' if not loop.last }}{% endfor -%}
 {%- endmacro %}
 
+{#- A company's previous composition from `state` (a table alias; no row: not a member): the flags it had and
+    whether that composition says which side of each banded breakpoint it was on. -#}
+{% macro previous_composition(state) -%}
+coalesce({{ state }}.in_r3000e, false) as was_r3000e,
+coalesce({{ state }}.in_r3000, false) as was_r3000,
+coalesce({{ state }}.in_r1000, false) as was_r1000,
+coalesce({{ state }}.in_top500, false) as was_top500,
+coalesce({{ state }}.in_top200, false) as was_top200,
+coalesce({{ state }}.in_micro, false) as was_micro,
+coalesce({{ state }}.knows_r1000, true) as knows_r1000,
+coalesce({{ state }}.knows_top500, true) as knows_top500,
+coalesce({{ state }}.knows_top200, true) as knows_top200,
+coalesce({{ state }}.knows_micro_top, true) as knows_micro_top
+{%- endmacro %}
+
 {#- Every company of the reconstitution `recon_id` (an SQL expression) priced on the vehicle its membership calls
     for, with its previous composition (`state`: one row per member, the flags and knows_*) and the first screen it
     fails; the $1 rule for existing members takes the 30-day average (int_event_company_vehicles). -#}
 {% macro rank_day_universe(company_vehicles, state, recon_id) -%}
 select
     c.*,
-    coalesce(s.in_r3000e, false) as was_r3000e,
-    coalesce(s.in_r3000, false) as was_r3000,
-    coalesce(s.in_r1000, false) as was_r1000,
-    coalesce(s.in_top500, false) as was_top500,
-    coalesce(s.in_top200, false) as was_top200,
-    coalesce(s.in_micro, false) as was_micro,
-    -- whether the previous composition says which side of each banded breakpoint a member was on
-    coalesce(s.knows_r1000, true) as knows_r1000,
-    coalesce(s.knows_top500, true) as knows_top500,
-    coalesce(s.knows_top200, true) as knows_top200,
-    coalesce(s.knows_micro_top, true) as knows_micro_top,
+    {{ previous_composition('s') | indent(4) }},
     {{ ineligible_reason('c', 'coalesce(s.in_r3000e, false)') | indent(4) }} as ineligible_reason
 from {{ company_vehicles }} as c
 left join {{ state }} as s using (company_id)

@@ -82,16 +82,7 @@ projected_universe as (
         c.structural_reason,
         c.size_reason,
         c.latest_input_date,
-        coalesce(s.in_r3000e, false) as was_r3000e,
-        coalesce(s.in_r3000, false) as was_r3000,
-        coalesce(s.in_r1000, false) as was_r1000,
-        coalesce(s.in_top500, false) as was_top500,
-        coalesce(s.in_top200, false) as was_top200,
-        coalesce(s.in_micro, false) as was_micro,
-        coalesce(s.knows_r1000, true) as knows_r1000,
-        coalesce(s.knows_top500, true) as knows_top500,
-        coalesce(s.knows_top200, true) as knows_top200,
-        coalesce(s.knows_micro_top, true) as knows_micro_top,
+        {{ previous_composition('s') | indent(8) }},
         {{ ineligible_reason('c', 'coalesce(s.in_r3000e, false)') | indent(8) }} as ineligible_reason
     from events as e
     join company_vehicles as c on c.recon_id = e.preview_id
