@@ -247,6 +247,8 @@ def _one_line(text: str) -> str:
 
 _DBT_ERRORS = "Errors parsed from dbt logs:"
 _DBT_LOG = re.compile(r"view the dbt debug log: (\S+?)\.?(?:\s|$)")
+_DBT_STATUS = re.compile(r"^\d+ of \d+ ERROR ")
+_DBT_ERROR_START = re.compile(r"^(Runtime|Database|Compilation) Error in ")
 
 
 def _dbt_reason(message: str) -> str | None:
@@ -271,10 +273,6 @@ def _dbt_reason(message: str) -> str | None:
         # disk, a database error) is in dbt's log
         lines = _error_in_log(Path(log.group(1))) or lines
     return "dbt: " + " ".join(lines) + (f" (dbt log: {log.group(1)})" if log else "")
-
-
-_DBT_STATUS = re.compile(r"^\d+ of \d+ ERROR ")
-_DBT_ERROR_START = re.compile(r"^(Runtime|Database|Compilation) Error in ")
 
 
 def _error_in_log(log: Path) -> list[str]:
