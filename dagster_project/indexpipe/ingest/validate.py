@@ -168,6 +168,15 @@ class ValidatedInput:
         self._lock = threading.Lock()
 
 
+def _fingerprints(sources: dict, names: list[str]) -> dict:
+    """The files of ``names`` hashed before they are read: if a file changes while it is validated, the load's
+    re-hash no longer matches and refuses, instead of loading bytes nobody checked."""
+    try:
+        return {name: fingerprint(sources[name]) for name in names}
+    except OSError as exc:
+        raise InputValidationError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+
+
 def validate_input_dir(input_dir: Path, limits: InputLimits | None = None) -> ValidatedInput:
     """Check every file of ``input_dir`` against the contract, without touching any warehouse.
 
@@ -177,12 +186,7 @@ def validate_input_dir(input_dir: Path, limits: InputLimits | None = None) -> Va
     input_dir = Path(input_dir).expanduser().resolve()
     limits = limits or input_limits()
     sources = locate_input_files(input_dir)
-    # Hashed before reading: if a file changes while we validate, the load's re-hash no longer matches
-    # and refuses, instead of loading bytes nobody checked.
-    try:
-        fingerprints = {t.name: fingerprint(sources[t.name]) for t in TABLES}
-    except OSError as exc:
-        raise InputValidationError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    fingerprints = _fingerprints(sources, [t.name for t in TABLES])
     con = _connect()
     try:
         staged = {t.name: _stage_table(con, t, sources, limits) for t in TABLES}
@@ -260,10 +264,7 @@ def validate_price_window(
     limits = limits or input_limits()
     window = DateWindow(first, last)
     sources = locate_input_files(input_dir)
-    try:
-        fingerprints = {PRICES.name: fingerprint(sources[PRICES.name])}
-    except OSError as exc:
-        raise InputValidationError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    fingerprints = _fingerprints(sources, [PRICES.name])
     con = _connect()
     try:
         staged = {t.name: _stage_table(con, t, sources, limits) for t in _WINDOW_TABLES}
