@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from indexpipe.assets.ingestion import validated_input, validated_window
 from indexpipe.calendars import next_session, non_session_reason
+from indexpipe.ingest.validated_input import validated_input, validated_window
 from indexpipe.instance import project_instance
 from indexpipe.quality.runner import warm_up
 from indexpipe.resources import RUN_OVERHEAD

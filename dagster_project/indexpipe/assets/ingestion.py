@@ -7,15 +7,13 @@ prices are partitioned by weekday, so one new trading day is a one-partition run
 """
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from indexpipe.contract import TABLES_BY_NAME
-from indexpipe.ingest.files import locate_input_files
 from indexpipe.ingest.load import REFERENCE_TABLES, LoadResult, load_prices_window, load_reference_tables
-from indexpipe.ingest.validate import ValidatedInput, validate_input_dir, validate_price_window
+from indexpipe.ingest.validate import ValidatedInput
+from indexpipe.ingest.validated_input import validated_input, validated_window
 from indexpipe.resources import WarehouseResource
 from indexpipe.tags import PRICES_THROUGH_TAG, one_partition
 
@@ -25,57 +23,6 @@ PRICE_PARTITIONS = dg.TimeWindowPartitionsDefinition(
     start="1990-01-01", cron_schedule="0 0 * * 1-5", fmt="%Y-%m-%d", end_offset=520
 )
 INGESTION_GROUP = "ingestion"
-
-_cache: dict[tuple[str, date | None, date | None], tuple[tuple, ValidatedInput]] = {}
-
-
-def _directory_state(input_dir: Path) -> tuple:
-    files = sorted(f.path for files in locate_input_files(input_dir).values() for f in files)
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-
-
-def validated_input(input_dir: Path) -> ValidatedInput:
-    """Validate the whole directory once per process and state of its files (the build's fail-fast check and both
-    ingestion assets share it)."""
-    return _validated(input_dir, None, None, None)
-
-
-def validated_window(input_dir: Path, first: date, last: date, warehouse: Path) -> ValidatedInput:
-    """The prices dated ``first`` to ``last`` validated against the lines ``warehouse`` holds, once per process and
-    state of the files (``indexpipe day`` checks before the run starts; the run's price asset reuses it)."""
-    return _validated(input_dir, first, last, warehouse)
-
-
-def _validated(
-    input_dir: Path, first: date | None, last: date | None, warehouse: Path | None
-) -> ValidatedInput:
-    input_dir = Path(input_dir).expanduser().resolve()
-    state = _directory_state(input_dir)
-    key = (str(input_dir), first, last)
-    cached = _cache.get(key)
-    if cached and cached[0] == state:
-        return cached[1]
-    if cached:
-        cached[1].close()
-    if first is None or last is None or warehouse is None:
-        validated = validate_input_dir(input_dir)
-    else:
-        validated = validate_price_window(input_dir, first, last, _known_securities(warehouse))
-    _cache[key] = (state, validated)
-    return validated
-
-
-def _known_securities(warehouse: Path) -> list[str] | None:
-    """The warehouse's lines (None when it has none yet: the input's securities decide)."""
-    if not Path(warehouse).exists():
-        return None
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        known = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'securities'"
-        ).fetchone()[0]
-        if not known:
-            return None
-        return [security for (security,) in con.execute("select security_id from raw.securities").fetchall()]
 
 
 def is_one_partition_run(run: dg.DagsterRun) -> bool:
