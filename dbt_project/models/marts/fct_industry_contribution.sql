@@ -5,8 +5,17 @@
 -- scaled by the index's growth since the period began (level the session before / level at the start), so the
 -- industry contributions add up exactly to the index's total return for the period (decision 9). industry_return
 -- compounds the industry's own daily returns. Periods are those of fct_index_period_returns.
+-- Incremental by calendar year: a run of one day (macro incremental_start) recomputes the periods of that day's
+-- year and later ones, and replaces every stored row of those years (unique_key is the year of period_end: a
+-- month, quarter or year ends in the year it starts). A period's rows read only its own days and the level before
+-- it, so they come out with the same bits as in a full build.
+{{ config(materialized='incremental', unique_key='year(period_end)', incremental_strategy='delete+insert') }}
+{%- set from_year = "date_trunc('year', " ~ incremental_start('period_end') ~ ")::date" %}
 with daily as (
     select * from {{ ref('int_index_daily_industry_returns') }}
+    {%- if is_incremental() %}
+    where trade_date >= {{ from_year }}
+    {%- endif %}
 ),
 
 index_days as (
@@ -32,6 +41,9 @@ periods as (
             else date_trunc('year', period_end)
         end::date as period_start
     from {{ ref('fct_index_period_returns') }}
+    {%- if is_incremental() %}
+    where period_end >= {{ from_year }}
+    {%- endif %}
 ),
 
 period_start_levels as (
