@@ -7,9 +7,9 @@ then it is dbt's own ``main``.
 
 ``child_environment`` hands a dbt child the variables it alone reads (the warehouse path of profiles.yml, the day
 of an incremental run, this parent's pid). dagster-dbt 0.29's ``DbtCliResource.cli`` takes no environment: it
-copies ``os.environ`` when it starts dbt (and when it loads dbt's profile in this process for its adapter). So
-the variables are set for that call only, under a lock (two runs in one process never start dbt with each other's
-values), and the previous environment is restored as soon as dbt has started.
+copies ``os.environ`` when it starts dbt. So the variables are set for that call only, under a lock (two runs in
+one process never start dbt with each other's values), and the previous environment is restored as soon as dbt
+has started.
 """
 
 from __future__ import annotations

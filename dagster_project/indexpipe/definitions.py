@@ -8,13 +8,13 @@ and a run launched without them takes the code location's (indexpipe.resources).
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from indexpipe.assets.calendar import raw_xnys_sessions
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
 from indexpipe.assets.quality import GE_CHECKS, published_marts
 from indexpipe.assets.transform import DBT_PROJECT, indexpipe_dbt_models
 from indexpipe.dbt_manifest import dbt_executable
+from indexpipe.dbt_resource import IndexpipeDbtCliResource
 from indexpipe.jobs import BUILD_JOB, JOBS
 from indexpipe.resources import WarehouseResource
 from indexpipe.schedules import SCHEDULES
@@ -30,7 +30,7 @@ defs = dg.Definitions(
     sensors=SENSORS,
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(
+        "dbt": IndexpipeDbtCliResource(
             project_dir=DBT_PROJECT,
             profiles_dir=str(DBT_PROJECT.profiles_dir),
             dbt_executable=dbt_executable(),
