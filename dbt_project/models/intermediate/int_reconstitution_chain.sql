@@ -44,9 +44,7 @@ event_lines as (
 ),
 
 ipo_first_days as (
-    select i.*, l.valid_from as fast_entry_valid_from, l.lockdown_recon_id
-    from {{ ref('int_ipo_first_days') }} as i
-    left join {{ ref('int_fast_entry_lockdown') }} as l using (security_id)
+    {{ ipo_first_days_with_lockdown() | indent(4) }}
 ),
 
 home_countries as (
@@ -55,12 +53,7 @@ home_countries as (
 ),
 
 spin_offs as (
-    select a.ex_date, parent.company_id as parent_company_id, child.company_id as company_id,
-        a.related_security_id as security_id
-    from {{ ref('stg_corporate_actions') }} as a
-    join {{ ref('int_tracking_stock_companies') }} as parent on parent.security_id = a.security_id
-    join {{ ref('int_tracking_stock_companies') }} as child on child.security_id = a.related_security_id
-    where a.action_type = 'spin_off'
+    {{ spin_off_lines() | indent(4) }}
 ),
 
 initial_state as (
@@ -76,6 +69,10 @@ initial_state as (
 {%- set recon_id, rank_date, first_session = recon[0], recon[1], recon[2] %}
 {%- set next_rank = recons[i + 1][1] if not loop.last else none %}
 {%- set next_first = recons[i + 1][2] if not loop.last else none %}
+{%- set rank_literal = "date '" ~ rank_date ~ "'" %}
+{%- set first_literal = "date '" ~ first_session ~ "'" %}
+{%- set next_rank_literal = "date '" ~ next_rank ~ "'" if next_rank else none %}
+{%- set next_first_literal = "date '" ~ next_first ~ "'" if next_first else none %}
 ,
 
 -- ===== {{ recon_id }}: rank day {{ rank_date }}, new composition from {{ first_session }} =====
@@ -130,125 +127,23 @@ members_{{ i }} as (
 ),
 
 market_moves_{{ i }} as (
-    -- R3000E price return from this rank day to each later rank day before the next reconstitution, shares
-    -- held at their rank-day count and each company priced at its rank-day pricing vehicle
-    select
-        e.recon_id as event_id,
-        {{ exact_sum('m_total.total_shares * l.rank_close / l.conversion_ratio', 2) }}
-            / {{ exact_sum('m_total.total_market_cap', 2) }} - 1
-            as r3000e_return
-    from calendar as e
-    join members_{{ i }} as m on true
-    join universe_{{ i }} as m_total on m_total.company_id = m.company_id
-    join event_lines as l on l.recon_id = e.recon_id and l.security_id = m.pricing_security_id
-    where e.rank_date > date '{{ rank_date }}'
-      {%- if next_rank %} and e.rank_date < date '{{ next_rank }}'{% endif %}
-      and l.rank_close is not null
-    group by e.recon_id
+    {{ market_moves('calendar', 'members_' ~ i, 'universe_' ~ i, 'event_lines', rank_literal, next_rank_literal)
+        | indent(4) }}
 ),
 
 ipo_additions_{{ i }} as (
-    -- quarterly IPO reviews (docs/methodology.md §3): new companies first traded since the previous rank day, eligible
-    -- on the review's rank day and larger than the market-adjusted smallest R3000E company, placed against the
-    -- market-adjusted breakpoints of this reconstitution
-    select
-        c.company_id,
-        c.pricing_security_id,
-        e.first_session as valid_from,
-        'ipo' as addition_event,
-        e.recon_id as event_id,
-        c.total_market_cap,
-        c.total_market_cap / (1 + mv.r3000e_return) as cap_in_rank_day_terms
-    from calendar as e
-    join market_moves_{{ i }} as mv on mv.event_id = e.recon_id
-    join companies as c on c.recon_id = e.recon_id
-    cross join breakpoints_{{ i }} as b
-    where e.event_type = 'quarterly'
-      and c.vehicle_first_trade_date > e.previous_rank_date
-      and c.vehicle_first_trade_date <= e.rank_date
-      and c.structural_reason is null and c.passes_price_new and c.size_reason is null
-      and c.total_market_cap > b.cap_smallest_r3000e * (1 + mv.r3000e_return)
-      -- a spin-off's new line is not an IPO: it joins with its parent or waits for the next reconstitution
-      and c.company_id not in (select company_id from spin_offs)
-      -- nor is a new class of a member, even when it became the company's pricing vehicle
-      and c.company_id not in (select company_id from members_{{ i }})
+    {{ quarterly_ipo_candidates('calendar', 'market_moves_' ~ i, 'companies', 'breakpoints_' ~ i, 'spin_offs',
+        'members_' ~ i) | indent(4) }}
 ),
 
 fast_entries_{{ i }} as (
-    -- an IPO whose day-one float cap beats the market-adjusted Top 500 breakpoint joins after its 5th session,
-    -- or with the reconstitution when that day falls in its lock-down (int_fast_entry_lockdown, M7 §4.3.5);
-    -- the adjustment is the R3000E move to the latest rank day before the IPO (or none before the first review).
-    -- One line per company: of two lines that qualify on the same day, the one with the larger first-day
-    -- volume, then more available shares, then the line id (decision 14)
-    select
-        f.company_id,
-        f.security_id as pricing_security_id,
-        f.fast_entry_valid_from as valid_from,
-        'fast_entry_ipo' as addition_event,
-        null::varchar as event_id,
-        f.first_day_total_cap as total_market_cap,
-        f.first_day_total_cap / (1 + coalesce(mv.r3000e_return, 0)) as cap_in_rank_day_terms
-    from ipo_first_days as f
-    join home_countries as h on h.company_id = f.input_company_id
-    cross join breakpoints_{{ i }} as b
-    left join lateral (
-        select m.r3000e_return
-        from market_moves_{{ i }} as m
-        join calendar as e on e.recon_id = m.event_id
-        where e.rank_date <= f.first_trade_date
-        order by e.rank_date desc, e.recon_id
-        limit 1
-    ) as mv on true
-    where f.first_trade_date > date '{{ rank_date }}'
-      {%- if next_rank %} and f.first_trade_date <= date '{{ next_rank }}'{% endif %}
-      and f.fast_entry_first_session is not null
-      and f.exchange in {{ sql_values(var('eligible_exchanges')) }}
-      and h.home_country = 'US'
-      and f.first_close >= {{ var('min_price') }}
-      and f.first_day_float_factor >= {{ var('min_float') }}
-      and f.first_day_total_cap >= {{ var('min_total_market_cap') }}
-      and f.first_day_float_cap > b.cap_top500 * (1 + coalesce(mv.r3000e_return, 0))
-      and f.company_id not in (select company_id from spin_offs)
-    qualify row_number() over (
-        partition by f.company_id
-        order by f.fast_entry_valid_from, f.first_day_volume desc, f.first_day_available_shares desc, f.security_id
-    ) = 1
+    {{ fast_entry_candidates('ipo_first_days', 'home_countries', 'breakpoints_' ~ i, 'market_moves_' ~ i, 'calendar',
+        'spin_offs', rank_literal, next_rank_literal) | indent(4) }}
 ),
 
 placed_ipos_{{ i }} as (
-    select
-        a.company_id,
-        a.pricing_security_id,
-        a.valid_from,
-        a.addition_event,
-        a.event_id,
-        a.total_market_cap,
-        a.cap_in_rank_day_terms >= b.cap_r1000 as in_r1000,
-        a.cap_in_rank_day_terms >= b.cap_top500 as in_top500,
-        a.cap_in_rank_day_terms >= b.cap_top200 as in_top200,
-        a.cap_in_rank_day_terms >= b.cap_top50 as in_top50,
-        a.cap_in_rank_day_terms >= b.cap_r3000 or a.cap_in_rank_day_terms >= b.cap_r1000 as in_r3000,
-        true as in_r3000e,
-        a.cap_in_rank_day_terms < b.cap_micro_top and a.cap_in_rank_day_terms < b.cap_r1000 as in_micro
-    from (
-        select
-            *,
-            row_number() over (
-                partition by company_id order by valid_from, addition_event, pricing_security_id
-            ) as first_addition
-        from (
-            select * from fast_entries_{{ i }}
-            union all
-            select * from ipo_additions_{{ i }}
-            where company_id not in (select company_id from fast_entries_{{ i }})
-        )
-    ) as a
-    cross join breakpoints_{{ i }} as b
-    where a.first_addition = 1
-      -- quarterly reviews follow this reconstitution; a fast entry may come before it takes effect and then
-      -- carries through it (it was not in the rank-day universe)
-      and (a.addition_event = 'fast_entry_ipo' or a.valid_from >= date '{{ first_session }}')
-      {%- if next_first %} and a.valid_from < date '{{ next_first }}'{% endif %}
+    {{ placed_additions('fast_entries_' ~ i, 'ipo_additions_' ~ i, 'breakpoints_' ~ i, first_literal,
+        next_first_literal) | indent(4) }}
 ),
 
 spin_additions_{{ i }} as (
@@ -274,14 +169,7 @@ spin_additions_{{ i }} as (
     join ipo_first_days as f on f.security_id = s.security_id
     join home_countries as h on h.company_id = f.input_company_id
     cross join breakpoints_{{ i }} as bp
-    left join lateral (
-        select m.r3000e_return
-        from market_moves_{{ i }} as m
-        join calendar as e on e.recon_id = m.event_id
-        where e.rank_date <= s.ex_date
-        order by e.rank_date desc, e.recon_id
-        limit 1
-    ) as mv on true
+    {{ latest_market_move('market_moves_' ~ i, 'calendar', 's.ex_date') | indent(4) }}
     join (
         select company_id, date '{{ first_session }}' as parent_from, false as before_effective, {{ flag_columns() }}
         from members_{{ i }}
