@@ -43,8 +43,7 @@ placed as (
         recon_id,
         count(*) filter (where in_r1000) as r1000_companies,
         count(*) filter (where in_r3000 and not in_r1000) as r2000_companies
-    from intermediate.int_reconstitution_chain
-    where kind = 'universe'
+    from intermediate.int_reconstitution_universe
     group by recon_id
 ),
 

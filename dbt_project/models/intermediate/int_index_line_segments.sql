@@ -4,7 +4,17 @@
 -- listed common class is a line of its own with the same memberships when it has total cap > $30M, average
 -- daily dollar volume over two years > $175,000 and float >= 5% (docs/methodology.md §1).
 with chain as (
-    select * from {{ ref('int_reconstitution_chain') }} where in_r3000e
+    -- the members of each reconstitution and the additions after it
+    select
+        recon_id, company_id, pricing_security_id, valid_from, 'reconstitution' as membership_event,
+        false as is_addition, {{ flag_columns() }}
+    from {{ ref('int_reconstitution_universe') }}
+    where in_r3000e
+    union all
+    select
+        recon_id, company_id, pricing_security_id, valid_from, membership_event, true, {{ flag_columns() }}
+    from {{ ref('int_reconstitution_additions') }}
+    where in_r3000e
 ),
 
 reconstitutions as (
@@ -23,7 +33,7 @@ segments as (
         least(
             -- on the same day an addition follows the reconstitution row; the line id settles the rest (decision 14)
             lead(c.valid_from) over (
-                partition by c.company_id order by c.valid_from, c.kind desc, c.pricing_security_id, c.recon_id
+                partition by c.company_id order by c.valid_from, c.is_addition, c.pricing_security_id, c.recon_id
             ),
             r.next_first_session
         ) as valid_to
@@ -34,7 +44,7 @@ segments as (
 extra_classes as (
     select l.recon_id, l.company_id, l.security_id
     from {{ ref('int_event_lines') }} as l
-    join chain as c on c.kind = 'universe' and c.recon_id = l.recon_id and c.company_id = l.company_id
+    join chain as c on not c.is_addition and c.recon_id = l.recon_id and c.company_id = l.company_id
     where l.is_common_class
       and l.exchange <> 'UNLISTED'
       and l.security_id <> c.pricing_security_id
@@ -48,7 +58,7 @@ lines as (
     union all
     select s.*, e.security_id
     from segments as s
-    join extra_classes as e on e.recon_id = s.recon_id and e.company_id = s.company_id and s.kind = 'universe'
+    join extra_classes as e on e.recon_id = s.recon_id and e.company_id = s.company_id and not s.is_addition
 ),
 
 cut_at_exit as (

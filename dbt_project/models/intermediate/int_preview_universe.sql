@@ -12,8 +12,18 @@ with events as (
     select * from {{ ref('int_preview_events') }}
 ),
 
-chain as (
-    select * from {{ ref('int_reconstitution_chain') }}
+chain_universe as (
+    select * from {{ ref('int_reconstitution_universe') }}
+),
+
+chain_memberships as (
+    -- the members of each reconstitution and the additions after it, in one relation
+    select recon_id, company_id, pricing_security_id, valid_from, false as is_addition, {{ flag_columns() }}
+    from chain_universe
+    where in_r3000e
+    union all
+    select recon_id, company_id, pricing_security_id, valid_from, true, {{ flag_columns() }}
+    from {{ ref('int_reconstitution_additions') }}
 ),
 
 company_vehicles as (
@@ -43,14 +53,13 @@ in_force as (
             c.company_id,
             c.in_r3000e, c.in_r3000, c.in_r1000, c.in_top500, c.in_top200, c.in_top50, c.in_micro
         from events as e
-        join chain as c
+        join chain_memberships as c
             on c.recon_id = e.in_force_recon_id
             and c.valid_from <= e.preview_date
-            and (c.kind = 'addition' or c.in_r3000e)
         where e.preview_basis = 'projected'
         qualify row_number() over (
             partition by e.preview_id, c.company_id
-            order by c.valid_from desc, c.kind = 'addition' desc, c.pricing_security_id
+            order by c.valid_from desc, c.is_addition desc, c.pricing_security_id
         ) = 1
     )
     where in_r3000e
@@ -145,7 +154,7 @@ determined as (
         ch.cum_cap_pct,
         ch.in_r1000, ch.in_top500, ch.in_top200, ch.in_top50, ch.in_r3000, ch.in_r3000e, ch.in_micro
     from events as e
-    join chain as ch on ch.recon_id = e.recon_id and ch.kind = 'universe'
+    join chain_universe as ch on ch.recon_id = e.recon_id
     join company_vehicles as co
         on co.recon_id = ch.recon_id and co.company_id = ch.company_id
         and co.vehicle_basis = case when ch.was_r3000e then 'existing_member' else 'new_member' end

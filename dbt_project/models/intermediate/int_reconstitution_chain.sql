@@ -11,7 +11,10 @@
   or from nothing, when the input has no such list: then it ranks without bands.
 
   Output rows: kind = 'universe' (every company of a reconstitution's rank-day universe, members or not) and
-  kind = 'addition' (an IPO, fast-entry IPO or spin-off joining between reconstitutions).
+  kind = 'addition' (an IPO, fast-entry IPO or spin-off joining between reconstitutions), both kept here because
+  the next block reads both; every other model reads them apart, through int_reconstitution_universe and
+  int_reconstitution_additions. The IPO steps of a block are the macros of macros/ipo_placement.sql (unit-tested
+  through int_ipo_placement).
 -#}
 {%- set calendar_query -%}
     select recon_id, rank_date, first_session

@@ -33,10 +33,10 @@ universe as (
         co.total_market_cap,
         co.total_market_cap * co.float_factor as float_market_cap,
         co.latest_input_date as rank_figures_date
-    from {{ ref('int_reconstitution_chain') }} as c
+    from {{ ref('int_reconstitution_universe') }} as c
     join calendar as cal using (recon_id)
     join {{ ref('int_event_companies') }} as co using (recon_id, company_id)
-    where c.kind = 'universe' and (c.in_r3000 or c.in_micro)
+    where c.in_r3000 or c.in_micro
 ),
 
 classified as (

@@ -111,13 +111,13 @@ additions as (
         c.valid_from,
         {{ core_index_code('c.in') }} as base_index_code,
         parent.company_id as parent_company_id
-    from {{ ref('int_reconstitution_chain') }} as c
+    from {{ ref('int_reconstitution_additions') }} as c
     join calendar as cal using (recon_id)
     left join {{ ref('stg_corporate_actions') }} as a
         on c.membership_event = 'spin_off' and a.action_type = 'spin_off'
         and a.related_security_id = c.pricing_security_id
     left join {{ ref('stg_securities') }} as parent on parent.security_id = a.security_id
-    where c.kind = 'addition' and (c.in_r3000 or c.in_micro)
+    where c.in_r3000 or c.in_micro
 ),
 
 classified_additions as (

@@ -3,8 +3,8 @@
 -- total market cap as placed (the chartbook's IPO exhibit counts them per quarter, index and industry).
 with additions as (
     select company_id, pricing_security_id as security_id, valid_from, membership_event, total_market_cap, event_id
-    from {{ ref('int_reconstitution_chain') }}
-    where kind = 'addition' and membership_event in ('ipo', 'fast_entry_ipo')
+    from {{ ref('int_reconstitution_additions') }}
+    where membership_event in ('ipo', 'fast_entry_ipo')
 )
 
 select

@@ -1,7 +1,7 @@
 -- One row per reconstitution and company on its rank day: eligibility with one reason, total market cap,
 -- rank and cumulative cap percentage (docs/methodology.md §1-§2).
 with chain as (
-    select * from {{ ref('int_reconstitution_chain') }} where kind = 'universe'
+    select * from {{ ref('int_reconstitution_universe') }}
 ),
 
 companies as (

@@ -2,11 +2,7 @@
 -- R2000) at each reconstitution and quarterly review, plus deletions by corporate action, each with its reason
 -- (docs/methodology.md §2-§3). Companies kept on their side by a band are listed too (change_type band_retention), so
 -- an analyst sees why a company ranked past a breakpoint did not move.
-with chain as (
-    select * from {{ ref('int_reconstitution_chain') }}
-),
-
-calendar as (
+with calendar as (
     select * from {{ ref('int_rebalance_calendar') }}
 ),
 
@@ -15,8 +11,7 @@ universe as (
         c.*,
         {{ core_index_code('was') }} as from_core,
         {{ core_index_code('in') }} as to_core
-    from chain as c
-    where kind = 'universe'
+    from {{ ref('int_reconstitution_universe') }} as c
 ),
 
 reconstitution_changes as (
@@ -71,8 +66,7 @@ between_additions as (
             when 'fast_entry_ipo' then 'fast-entry IPO: total cap $' || printf('%.0f', c.total_market_cap / 1e6) || 'M'
             else 'spin-off joins its parent''s indexes'
         end as reason
-    from chain as c
-    where c.kind = 'addition'
+    from {{ ref('int_reconstitution_additions') }} as c
 ),
 
 action_deletions as (
