@@ -146,3 +146,71 @@ from (
 )
 where in_r3000e
 {%- endmacro %}
+
+{#- The size steps of one reconstitution as CTEs named universe, ranked, breakpoints, placed and members (to follow
+    a `with` and the CTEs named in the arguments): int_size_placement and int_ipo_placement apply them to the first
+    reconstitution. -#}
+{% macro reconstitution_size_ctes(company_vehicles, state, recon_id) -%}
+universe as (
+    {{ rank_day_universe(company_vehicles, state, recon_id) | indent(4) }}
+),
+
+ranked as (
+    {{ ranked_by_size('universe') | indent(4) }}
+),
+
+breakpoints as (
+    {{ size_breakpoints('ranked') | indent(4) }}
+),
+
+placed as (
+    {{ banded_sides('ranked', 'breakpoints') | indent(4) }}
+),
+
+members as (
+    {{ size_members('placed') | indent(4) }}
+)
+{%- endmacro %}
+
+{#- The chain's inputs as CTEs (companies, company_vehicles, calendar, event_lines, ipo_first_days, home_countries,
+    spin_offs, initial_state), to follow a `with`: int_reconstitution_chain and int_ipo_placement. -#}
+{% macro reconstitution_input_ctes() -%}
+companies as (
+    -- priced on the new-member vehicle: companies reviewed as quarterly IPOs are new by definition
+    select * from {{ ref('int_event_companies') }}
+),
+
+company_vehicles as (
+    -- priced on each vehicle basis (M7 §6.5.3): a reconstitution takes the one the company's membership calls for
+    select * from {{ ref('int_event_company_vehicles') }}
+),
+
+calendar as (
+    select * from {{ ref('int_rebalance_calendar') }}
+),
+
+event_lines as (
+    select * from {{ ref('int_event_lines') }}
+),
+
+ipo_first_days as (
+    {{ ipo_first_days_with_lockdown() | indent(4) }}
+),
+
+home_countries as (
+    -- keyed by the issuer the input names (int_tracking_stock_companies.input_company_id)
+    select company_id, home_country from {{ ref('int_company_home_country') }}
+),
+
+spin_offs as (
+    {{ spin_off_lines() | indent(4) }}
+),
+
+initial_state as (
+    -- the composition in force before the first reconstitution (decision 11); empty without a list
+    select
+        company_id, valid_from, {{ flag_columns() }},
+        knows_r1000, knows_top500, knows_top200, knows_micro_top
+    from {{ ref('int_initial_membership') }}
+)
+{%- endmacro %}

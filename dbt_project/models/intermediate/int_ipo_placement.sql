@@ -4,9 +4,7 @@
 -- the composition in force before it (int_initial_membership), up to the next reconstitution. Ephemeral and read
 -- by no model, so never built: it holds the steps' dbt unit tests (_rule_unit_tests.yml), which the chain's
 -- compile-time unrolling cannot have.
-with calendar as (
-    select * from {{ ref('int_rebalance_calendar') }}
-),
+with {{ reconstitution_input_ctes() }},
 
 reconstitutions as (
     select
@@ -26,57 +24,7 @@ first_reconstitution as (
     limit 1
 ),
 
-companies as (
-    select * from {{ ref('int_event_companies') }}
-),
-
-company_vehicles as (
-    select * from {{ ref('int_event_company_vehicles') }}
-),
-
-event_lines as (
-    select * from {{ ref('int_event_lines') }}
-),
-
-ipo_first_days as (
-    {{ ipo_first_days_with_lockdown() | indent(4) }}
-),
-
-home_countries as (
-    select company_id, home_country from {{ ref('int_company_home_country') }}
-),
-
-spin_offs as (
-    {{ spin_off_lines() | indent(4) }}
-),
-
-previous_composition as (
-    select
-        company_id, valid_from, {{ flag_columns() }},
-        knows_r1000, knows_top500, knows_top200, knows_micro_top
-    from {{ ref('int_initial_membership') }}
-),
-
-universe as (
-    {{ rank_day_universe('company_vehicles', 'previous_composition', '(select recon_id from first_reconstitution)')
-        | indent(4) }}
-),
-
-ranked as (
-    {{ ranked_by_size('universe') | indent(4) }}
-),
-
-breakpoints as (
-    {{ size_breakpoints('ranked') | indent(4) }}
-),
-
-placed as (
-    {{ banded_sides('ranked', 'breakpoints') | indent(4) }}
-),
-
-members as (
-    {{ size_members('placed') | indent(4) }}
-),
+{{ reconstitution_size_ctes('company_vehicles', 'initial_state', '(select recon_id from first_reconstitution)') }},
 
 {%- set rank_date = '(select rank_date from first_reconstitution)' %}
 {%- set first_session = '(select first_session from first_reconstitution)' %}

@@ -28,44 +28,7 @@
     {%- set recons = [] -%}
 {%- endif -%}
 
-with companies as (
-    -- priced on the new-member vehicle: companies reviewed as quarterly IPOs are new by definition
-    select * from {{ ref('int_event_companies') }}
-),
-
-company_vehicles as (
-    -- priced on each vehicle basis (M7 §6.5.3): a reconstitution takes the one the company's membership calls for
-    select * from {{ ref('int_event_company_vehicles') }}
-),
-
-calendar as (
-    select * from {{ ref('int_rebalance_calendar') }}
-),
-
-event_lines as (
-    select * from {{ ref('int_event_lines') }}
-),
-
-ipo_first_days as (
-    {{ ipo_first_days_with_lockdown() | indent(4) }}
-),
-
-home_countries as (
-    -- keyed by the issuer the input names (int_tracking_stock_companies.input_company_id)
-    select company_id, home_country from {{ ref('int_company_home_country') }}
-),
-
-spin_offs as (
-    {{ spin_off_lines() | indent(4) }}
-),
-
-initial_state as (
-    -- the composition in force before the first reconstitution (decision 11); empty without a list
-    select
-        company_id, valid_from, {{ flag_columns() }},
-        knows_r1000, knows_top500, knows_top200, knows_micro_top
-    from {{ ref('int_initial_membership') }}
-)
+with {{ reconstitution_input_ctes() }}
 
 {%- for recon in recons %}
 {%- set i = loop.index0 %}

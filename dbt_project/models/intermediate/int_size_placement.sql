@@ -23,26 +23,8 @@ previous_composition as (
     from {{ ref('int_initial_membership') }}
 ),
 
-universe as (
-    {{ rank_day_universe('company_vehicles', 'previous_composition', '(select recon_id from first_reconstitution)')
-        | indent(4) }}
-),
-
-ranked as (
-    {{ ranked_by_size('universe') | indent(4) }}
-),
-
-breakpoints as (
-    {{ size_breakpoints('ranked') | indent(4) }}
-),
-
-placed as (
-    {{ banded_sides('ranked', 'breakpoints') | indent(4) }}
-),
-
-members as (
-    {{ size_members('placed') | indent(4) }}
-)
+{{ reconstitution_size_ctes('company_vehicles', 'previous_composition',
+    '(select recon_id from first_reconstitution)') }}
 
 select
     u.recon_id,
