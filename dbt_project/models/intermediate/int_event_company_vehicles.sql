@@ -41,6 +41,14 @@ june_voting as (
     join company_totals as j on j.recon_id = june.recon_id
 ),
 
+vehicle_totals as materialized (
+    -- the company's totals on its vehicles first: joined in one query with the lines, DuckDB derives lines.recon_id
+    -- = company_totals.recon_id and may join those two on the reconstitution alone (2 billion rows, a minute)
+    select v.*, t.total_shares, t.voting_rights_pct, t.latest_input_date
+    from vehicle as v
+    join company_totals as t on t.recon_id = v.recon_id and t.company_id = v.company_id
+),
+
 priced as (
     select
         v.recon_id,
@@ -55,14 +63,13 @@ priced as (
         r.close_30d_avg,
         l.first_trade_date as vehicle_first_trade_date,
         l.available_shares / nullif(l.shares_outstanding, 0) as float_factor,
-        t.total_shares,
-        t.total_shares * l.rank_close / l.conversion_ratio as total_market_cap,
-        coalesce(jv.voting_rights_pct, t.voting_rights_pct) as voting_rights_pct,
-        t.latest_input_date,
+        v.total_shares,
+        v.total_shares * l.rank_close / l.conversion_ratio as total_market_cap,
+        coalesce(jv.voting_rights_pct, v.voting_rights_pct) as voting_rights_pct,
+        v.latest_input_date,
         h.home_country
-    from vehicle as v
+    from vehicle_totals as v
     join lines as l on l.recon_id = v.recon_id and l.security_id = v.pricing_security_id
-    join company_totals as t on t.recon_id = v.recon_id and t.company_id = v.company_id
     -- countries are facts of the issuer the input names (a separated tracking stock shares its parent's)
     join {{ ref('int_company_home_country') }} as h on h.company_id = l.input_company_id
     left join {{ ref('int_minimum_price_rescue') }} as r
