@@ -1,6 +1,7 @@
--- Every index's day, split by ICB industry: the composition in force that day (fct_index_membership, published
--- membership), each member weighted by its beginning-of-day float cap and carried through the day by its own
--- return (docs/methodology.md §7, project decisions 6 and 8). One row per index, trading day and industry.
+-- Every index's day, split by ICB industry: the composition in force that day (int_index_membership, the intervals
+-- fct_index_membership publishes), each member weighted by its beginning-of-day float cap and carried through the
+-- day by its own return (docs/methodology.md §7, project decisions 6 and 8). One row per index, trading day and
+-- industry.
 -- Sums are exact integer cents (begin_cents, ...); the *_cap columns are the same in dollars.
 --   begin_cap       sum of inclusion factor x index available shares in force that day x previous close / split
 --                   ratio: shares are fixed between events (Laspeyres), and a split on the day is neutral
@@ -41,7 +42,7 @@ members as (
         end as valid_from,
         coalesce(m.valid_to, date '9999-12-31') as valid_to,
         m.inclusion_factor
-    from {{ ref('fct_index_membership') }} as m
+    from {{ ref('int_index_membership') }} as m
     cross join capping_start as c
     left join capped_twins as t using (index_code)
     where t.index_code is null or coalesce(m.valid_to, date '9999-12-31') > c.first_capped_session

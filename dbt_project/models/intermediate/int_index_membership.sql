@@ -1,4 +1,5 @@
--- Membership intervals per index and security (docs/contract.md §3): consecutive segments of one security in one
+-- Membership intervals per index and security, for the models that need them (int_index_daily_industry_returns; the
+-- mart fct_index_membership publishes them as they are, docs/contract.md §3): consecutive segments of one security in one
 -- index with the same inclusion factor are merged, so intervals never overlap; valid_to is exclusive and null
 -- while the security is a member. Size indexes hold a security whole (inclusion_factor 1); a style or stability
 -- index holds the part given by its probability (int_style_line_segments), which changes at reconstitutions; a
