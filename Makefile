@@ -19,15 +19,11 @@ demo: setup  ## generate the synthetic market and run the whole asset graph into
 demo-small: setup  ## a 500-company market, every index and check, in under a minute (data/demo-small.duckdb)
 	$(BIN)/indexpipe demo --small
 
-# two workers (pytest-xdist); the test files sharing a build run on one worker (tests/conftest.py); 0 runs serially
-TEST_WORKERS ?= 2
-PARALLEL = -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
-
 test: setup  ## every test, including the default-size calibration
-	$(BIN)/python -m pytest $(PARALLEL)
+	$(BIN)/python -m pytest
 
 test-fast: setup  ## skip the tests that build a default-size market
-	$(BIN)/python -m pytest $(PARALLEL) -m "not slow"
+	$(BIN)/python -m pytest -m "not slow"
 
 dev: setup  ## the Dagster UI on the same warehouse and run history as the CLI
 	$(BIN)/indexpipe dev

@@ -62,8 +62,7 @@ def chartbook_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # Crafted markets that several test files read (never write: a test that changes a warehouse copies it first), each
-# built once per session (per xdist worker; the files reading one build share a worker, see pytest_collection_
-# modifyitems below) instead of once per file.
+# built once per session instead of once per file.
 
 
 @pytest.fixture(scope="session")
@@ -91,58 +90,3 @@ def capping_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from recon_fixtures import build_market
 
     return build_market(capping_market(), tmp_path_factory.mktemp("capping"), dbt_vars=CAPPING_VARS)
-
-
-# Session-scoped builds that more than one test file reads. Under pytest-xdist (`make test`: two workers, --dist
-# loadgroup) each worker builds the session fixtures it needs, so the files that share one of these builds must run
-# on one worker; so must all of one file's tests (module-scoped builds). The files are joined into groups through
-# the builds they share (the default market links the slow files, test_holdings links it to the chartbook, ...).
-SHARED_BUILDS = (
-    "default_market",
-    "default_warehouse",
-    "chartbook_warehouse",
-    "banding_warehouse",
-    "style_warehouse",
-    "capping_warehouse",
-)
-
-
-def build_groups(items: list[pytest.Item]) -> dict[str, str]:
-    """Each test file's group: the files linked, directly or through others, by a shared build form one group."""
-    parent: dict[str, str] = {}
-
-    def root(name: str) -> str:
-        while parent.setdefault(name, name) != name:
-            name = parent[name]
-        return name
-
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        root(module)
-        for fixture in SHARED_BUILDS:
-            if fixture in item.fixturenames:
-                parent[root(module)] = root(fixture)
-    return {name: root(name) for name in list(parent)}
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # the workers import the Dagster definitions at once: on a clean clone each would run `dbt parse` into the same
-    # target/manifest.json, so the controller writes it before it starts them
-    if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):
-        from indexpipe.dbt_manifest import prepare_manifest
-
-        prepare_manifest()
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks into the node ids
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # a worker knows --dist loadgroup as option.loadgroup (xdist sets the worker's own dist to "no")
-    if not getattr(config.option, "loadgroup", False) and getattr(config.option, "dist", "no") != "loadgroup":
-        return
-    groups = build_groups(items)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid.split("::")[0]]))
-    # xdist hands out groups in the order of their first test: the default-size market's group (minutes) first, so
-    # the other worker runs the rest beside it instead of waiting for it at the end
-    slowest = groups.get("default_warehouse")
-    items.sort(key=lambda item: groups[item.nodeid.split("::")[0]] != slowest)
