@@ -59,3 +59,34 @@ def chartbook_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from recon_fixtures import build_market
 
     return build_market(chartbook_market(), tmp_path_factory.mktemp("chartbook"))
+
+
+# Crafted markets that several test files read (never write: a test that changes a warehouse copies it first), each
+# built once per session instead of once per file.
+
+
+@pytest.fixture(scope="session")
+def banding_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/recon_fixtures.py's banding market with SCALED_VARS: reconstitutions 2023-06 and 2024-06 (effective
+    2023-06-23 and 2024-06-28); the banding rules, the CLI's compare and validate, the schedules read it."""
+    from recon_fixtures import banding_market, build_market
+
+    return build_market(banding_market(), tmp_path_factory.mktemp("banding"))
+
+
+@pytest.fixture(scope="session")
+def style_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/style_fixtures.py's style market (the style rules and the daily sums read it)."""
+    from recon_fixtures import build_market
+    from style_fixtures import style_market
+
+    return build_market(style_market(), tmp_path_factory.mktemp("style"))
+
+
+@pytest.fixture(scope="session")
+def capping_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/capping_fixtures.py's market under CAPPING_VARS (the capping rules and the daily sums read it)."""
+    from capping_fixtures import CAPPING_VARS, capping_market
+    from recon_fixtures import build_market
+
+    return build_market(capping_market(), tmp_path_factory.mktemp("capping"), dbt_vars=CAPPING_VARS)

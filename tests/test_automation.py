@@ -19,7 +19,6 @@ from indexpipe.schedules import (
     quarterly_ipo_and_share_reviews,
 )
 from indexpipe.sensors import new_price_file
-from recon_fixtures import banding_market, build_market
 
 NEW_YORK = ZoneInfo("America/New_York")
 PRICES_CSV = "date,security_id,close,volume\n2024-07-02,S1,10.5,1000\n"
@@ -89,12 +88,6 @@ def test_daily_schedule_reads_the_tick_in_new_york_time(repository) -> None:
     utc = datetime(2024, 7, 2, 21, 30, tzinfo=ZoneInfo("UTC"))
     [request] = _tick(daily_after_close, repository, utc).run_requests
     assert request.partition_key == "2024-07-02"
-
-
-@pytest.fixture(scope="module")
-def banding_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real warehouse with reconstitutions 2023-06 and 2024-06 (effective 2023-06-23 and 2024-06-28)."""
-    return build_market(banding_market(), tmp_path_factory.mktemp("automation_market"))
 
 
 def test_june_schedule_requests_the_rebuild_on_the_effective_date(

@@ -25,7 +25,6 @@ import pytest
 from indexpipe.cli import main
 from indexpipe.compare.levels import compare_levels
 from indexpipe.compare.membership import compare_membership
-from recon_fixtures import banding_market, build_market
 
 ON = date(2024, 7, 1)
 PREAMBLE = ["iShares Test ETF", 'Fund Holdings as of,"Jul 01, 2024"', 'Inception Date,"May 22, 2000"', " "]
@@ -35,8 +34,8 @@ HEADER = (
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(banding_market(), tmp_path_factory.mktemp("compare"))
+def db(banding_warehouse: Path) -> Path:
+    return banding_warehouse
 
 
 def _members(db: Path, index_code: str) -> list[str]:

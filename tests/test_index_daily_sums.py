@@ -17,9 +17,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from capping_fixtures import CAPPING_VARS, capping_market
-from recon_fixtures import build_market
-from style_fixtures import style_market
 
 SQL_DIR = Path(__file__).parent / "sql"
 COLUMNS = (
@@ -28,13 +25,13 @@ COLUMNS = (
 
 
 @pytest.fixture(scope="module")
-def style_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(style_market(), tmp_path_factory.mktemp("sums_style"))
+def style_db(style_warehouse: Path) -> Path:
+    return style_warehouse
 
 
 @pytest.fixture(scope="module")
-def capping_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(capping_market(), tmp_path_factory.mktemp("sums_capping"), dbt_vars=CAPPING_VARS)
+def capping_db(capping_warehouse: Path) -> Path:
+    return capping_warehouse
 
 
 def _model_and_member_days(db: Path) -> tuple[list[tuple], list[tuple]]:

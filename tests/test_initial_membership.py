@@ -59,8 +59,8 @@ def _list_of_2023() -> list[tuple[str, date, str]]:
 
 
 @pytest.fixture(scope="module")
-def full_history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(banding_market(), tmp_path_factory.mktemp("banding_full"))
+def full_history_db(banding_warehouse: Path) -> Path:
+    return banding_warehouse
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ import duckdb
 import pytest
 from recon_fixtures import (
     EXCLUDED_TYPES,
-    banding_market,
     build_market,
     eligibility_market,
     ipo_market,
@@ -40,8 +39,8 @@ Row = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def banding_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(banding_market(), tmp_path_factory.mktemp("banding"))
+def banding_db(banding_warehouse: Path) -> Path:
+    return banding_warehouse
 
 
 @pytest.fixture(scope="module")

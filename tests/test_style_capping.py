@@ -23,10 +23,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from capping_fixtures import CAPPING_VARS, capping_market
 from indexpipe.quality.frames import discover_frames
 from indexpipe.quality.runner import run_frame
-from recon_fixtures import build_market
 
 FIRST_CAPPED_SESSION = date(2025, 3, 24)
 SMALL = [f"S{n:02d}" for n in range(1, 14)]
@@ -47,8 +45,8 @@ FACTORS = {
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(capping_market(), tmp_path_factory.mktemp("capping"), dbt_vars=CAPPING_VARS)
+def db(capping_warehouse: Path) -> Path:
+    return capping_warehouse
 
 
 def _capping(db: Path, index_code: str) -> dict[str, dict]:

@@ -24,14 +24,14 @@ from pathlib import Path
 import duckdb
 import pytest
 from recon_fixtures import build_market
-from style_fixtures import CURVE_VARS, DECEMBER_VARS, curve_market, december_market, style_market
+from style_fixtures import CURVE_VARS, DECEMBER_VARS, curve_market, december_market
 
 TOL = 5e-6
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(style_market(), tmp_path_factory.mktemp("style"))
+def db(style_warehouse: Path) -> Path:
+    return style_warehouse
 
 
 @pytest.fixture(scope="module")

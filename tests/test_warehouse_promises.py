@@ -26,7 +26,7 @@ from indexpipe.settings import Settings, lock_wait_seconds
 from indexpipe.warehouse.lock import WarehouseBusy, current_holder, lock_path, warehouse_lock
 from indexpipe.warehouse.published import published_link, snapshots_dir
 from indexpipe.warehouse.staging import staging_path
-from recon_fixtures import SCALED_VARS, banding_market, build_market
+from recon_fixtures import SCALED_VARS
 
 
 def _sha(path: Path) -> str:
@@ -225,8 +225,8 @@ def test_a_run_cleans_what_a_killed_run_left(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def banding_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(banding_market(), tmp_path_factory.mktemp("banding_promises"))
+def banding_build(banding_warehouse: Path) -> Path:
+    return banding_warehouse
 
 
 @pytest.fixture
