@@ -19,11 +19,16 @@ demo: setup  ## generate the synthetic market and run the whole asset graph into
 demo-small: setup  ## a 500-company market, every index and check, in under a minute (data/demo-small.duckdb)
 	$(BIN)/indexpipe demo --small
 
+# two pytest-xdist workers, each taking whole test files in the order tests/conftest.py sorts them (the default
+# market's first reader first); builds several files read are made once (tests/shared_builds.py). 0 runs serially.
+TEST_WORKERS ?= 2
+PARALLEL = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
 test: setup  ## every test, including the default-size calibration
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 test-fast: setup  ## skip the tests that build a default-size market
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest $(PARALLEL) -m "not slow"
 
 dev: setup  ## the Dagster UI on the same warehouse and run history as the CLI
 	$(BIN)/indexpipe dev

@@ -19,74 +19,152 @@ atexit.register(shutil.rmtree, os.environ["DAGSTER_HOME"], True)
 
 from indexpipe.build import build  # noqa: E402
 from indexpipe.generator import MarketConfig, generate_market, write_market  # noqa: E402
-from indexpipe.settings import Settings  # noqa: E402
+from indexpipe.settings import REPO_ROOT, Settings  # noqa: E402
+from shared_builds import BUILD_LOG, build_once  # noqa: E402
 
 # Small enough to build in seconds, long enough to hold the 2024 rank day and a full year of events.
 SMALL_MARKET = MarketConfig(seed=7, start=date(2023, 1, 1), end=date(2024, 12, 31), companies=400)
 DEFAULT_MARKET = MarketConfig(seed=42, end=date(2026, 12, 31))
+PUBLIC_DATA = REPO_ROOT.parent / "shared" / "data" / "public"
 
 
 @pytest.fixture(scope="session")
 def small_market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("small_market")
-    write_market(generate_market(SMALL_MARKET), out)
-    return out
+    def make(out: Path) -> Path:
+        write_market(generate_market(SMALL_MARKET), out)
+        return out
+
+    return build_once(tmp_path_factory, "small_market", make)
 
 
 @pytest.fixture(scope="session")
-def default_market(tmp_path_factory: pytest.TempPathFactory):
-    """The default-size market (6,000 companies, 2015-2026): ~15 s to generate and write."""
-    out = tmp_path_factory.mktemp("default_market")
-    market = generate_market(DEFAULT_MARKET)
-    write_market(market, out)
-    return market, out
+def default_market(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default-size market's input files (6,000 companies, 2015-2026): ~15 s to generate and write."""
+
+    def make(out: Path) -> Path:
+        write_market(generate_market(DEFAULT_MARKET), out)
+        return out
+
+    return build_once(tmp_path_factory, "default_market", make)
 
 
 @pytest.fixture(scope="session")
-def default_warehouse(default_market, tmp_path_factory: pytest.TempPathFactory):
+def default_warehouse(default_market: Path, tmp_path_factory: pytest.TempPathFactory):
     """The default market built once through Dagster (every model and check), opened read-only."""
-    db = tmp_path_factory.mktemp("default_build") / "warehouse.duckdb"
-    build(Settings(input_dir=default_market[1], duckdb_path=db))
+
+    def make(out: Path) -> Path:
+        db = out / "warehouse.duckdb"
+        build(Settings(input_dir=default_market, duckdb_path=db))
+        return db
+
+    db = build_once(tmp_path_factory, "default_warehouse", make)
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()
+
+
+def _crafted(factory: pytest.TempPathFactory, name: str, market, dbt_vars: dict | None = None) -> Path:
+    from recon_fixtures import build_market
+
+    return build_once(factory, name, lambda out: build_market(market(), out, dbt_vars=dbt_vars))
 
 
 @pytest.fixture(scope="session")
 def chartbook_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/chartbook_fixtures.py built once (about 40 s) for the holdings and report tests."""
     from chartbook_fixtures import chartbook_market
-    from recon_fixtures import build_market
 
-    return build_market(chartbook_market(), tmp_path_factory.mktemp("chartbook"))
+    return _crafted(tmp_path_factory, "chartbook", chartbook_market)
 
 
 # Crafted markets that several test files read (never write: a test that changes a warehouse copies it first), each
-# built once per session instead of once per file.
+# built once per run instead of once per file.
 
 
 @pytest.fixture(scope="session")
 def banding_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/recon_fixtures.py's banding market with SCALED_VARS: reconstitutions 2023-06 and 2024-06 (effective
     2023-06-23 and 2024-06-28); the banding rules, the CLI's compare and validate, the schedules read it."""
-    from recon_fixtures import banding_market, build_market
+    from recon_fixtures import banding_market
 
-    return build_market(banding_market(), tmp_path_factory.mktemp("banding"))
+    return _crafted(tmp_path_factory, "banding", banding_market)
 
 
 @pytest.fixture(scope="session")
 def style_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/style_fixtures.py's style market (the style rules and the daily sums read it)."""
-    from recon_fixtures import build_market
     from style_fixtures import style_market
 
-    return build_market(style_market(), tmp_path_factory.mktemp("style"))
+    return _crafted(tmp_path_factory, "style", style_market)
 
 
 @pytest.fixture(scope="session")
 def capping_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/capping_fixtures.py's market under CAPPING_VARS (the capping rules and the daily sums read it)."""
     from capping_fixtures import CAPPING_VARS, capping_market
-    from recon_fixtures import build_market
 
-    return build_market(capping_market(), tmp_path_factory.mktemp("capping"), dbt_vars=CAPPING_VARS)
+    return _crafted(tmp_path_factory, "capping", capping_market, CAPPING_VARS)
+
+
+@pytest.fixture(scope="session")
+def real_warehouse_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The public files of the June 2024 reconstitution imported and built (docs/real-data.md); the real-data and
+    the preview back-test files read it. Their modules skip before asking for it when the public folder is absent."""
+    from indexpipe.importers.public_market import import_public
+
+    def make(out: Path) -> Path:
+        inputs, db = out / "input", out / "warehouse.duckdb"
+        import_public(2024, inputs, PUBLIC_DATA)
+        build(Settings(input_dir=inputs, duckdb_path=db))
+        return db
+
+    return build_once(tmp_path_factory, "real_2024", make)
+
+
+# The builds several files share, longest first (the inputs of the default and small markets are only written, in
+# seconds). Under xdist (--dist loadfile --no-loadscope-reorder) the workers take files in collection order: the first
+# file reading the default market (the longest build) goes first, then the first reader of every other shared build,
+# so one worker builds each while the other works on something else; the files reading a build already started come
+# later, when it is likely done (a worker that asks for it earlier waits on its lock).
+SHARED_BUILDS = (
+    "default_warehouse",
+    "real_warehouse_2024",
+    "chartbook_warehouse",
+    "banding_warehouse",
+    "style_warehouse",
+    "capping_warehouse",
+)
+
+
+def file_order(items: list[pytest.Item]) -> dict[str, tuple[int, int, int]]:
+    """Each test file's place: (how many earlier files read one of its shared builds; 0 for the default market's
+    first reader, 1 for a slow file, 2 for the others; its place in the collection)."""
+    files: dict[str, set[str]] = {}
+    slow: set[str] = set()
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        files.setdefault(module, set()).update(name for name in SHARED_BUILDS if name in item.fixturenames)
+        if item.get_closest_marker("slow"):
+            slow.add(module)
+    readers: dict[str, int] = {}
+    order: dict[str, tuple[int, int, int]] = {}
+    for place, (module, shared) in enumerate(files.items()):
+        rank = max((readers.get(name, 0) for name in shared), default=0)
+        first_default = "default_warehouse" in shared and readers.get("default_warehouse", 0) == 0
+        for name in shared:
+            readers[name] = readers.get(name, 0) + 1
+        order[module] = (rank, 0 if first_default else 1 if module in slow else 2, place)
+    return order
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    order = file_order(items)
+    items.sort(key=lambda item: order[item.nodeid.split("::")[0]])  # stable: a file's tests keep their order
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    factory = getattr(config, "_tmp_path_factory", None)  # pytest's own, as pytest-xdist reads it
+    log = factory.getbasetemp() / BUILD_LOG if factory is not None else None
+    if log is not None and log.exists():
+        terminalreporter.write_sep("-", "shared builds")
+        terminalreporter.write(log.read_text(encoding="utf-8"))

@@ -19,8 +19,8 @@ SQL_DIR = Path(__file__).parent / "sql"
 
 
 @pytest.fixture(scope="module")
-def files(default_market) -> Path:
-    return default_market[1]
+def files(default_market: Path) -> Path:
+    return default_market
 
 
 @pytest.fixture(scope="module")

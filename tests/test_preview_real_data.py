@@ -10,9 +10,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from indexpipe.build import build
 from indexpipe.preview.backtest import score_against_holdings, score_lines
-from indexpipe.settings import REPO_ROOT, Settings
+from indexpipe.settings import REPO_ROOT
 
 PUBLIC = REPO_ROOT.parent / "shared" / "data" / "public"
 
@@ -23,14 +22,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def warehouse_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from indexpipe.importers.public_market import import_public
-
-    root = tmp_path_factory.mktemp("preview_real_2024")
-    inputs, db = root / "input", root / "warehouse.duckdb"
-    import_public(2024, inputs, PUBLIC)
-    build(Settings(input_dir=inputs, duckdb_path=db))
-    return db
+def warehouse_2024(real_warehouse_2024: Path) -> Path:
+    return real_warehouse_2024  # conftest.py: tests/test_real_data.py reads the same build
 
 
 def test_2024_previews_against_the_etf_holdings(warehouse_2024: Path) -> None:

@@ -38,8 +38,8 @@ def _imported_build(year: int, root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def warehouse_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _imported_build(2024, tmp_path_factory.mktemp("real_2024"))
+def warehouse_2024(real_warehouse_2024: Path) -> Path:
+    return real_warehouse_2024  # conftest.py: the preview's back-test reads the same build
 
 
 @pytest.fixture(scope="module")
