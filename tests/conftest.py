@@ -157,6 +157,15 @@ def file_order(items: list[pytest.Item]) -> dict[str, tuple[int, int, int]]:
     return order
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # the workers import the Dagster definitions at once: on a clean clone each would run `dbt parse` into the same
+    # target/manifest.json, so the xdist controller writes it before it starts them
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        from indexpipe.dbt_manifest import prepare_manifest
+
+        prepare_manifest()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     order = file_order(items)
     items.sort(key=lambda item: order[item.nodeid.split("::")[0]])  # stable: a file's tests keep their order
