@@ -19,10 +19,9 @@ demo: setup  ## generate the synthetic market and run the whole asset graph into
 demo-small: setup  ## a 500-company market, every index and check, in under a minute (data/demo-small.duckdb)
 	$(BIN)/indexpipe demo --small
 
-# two pytest-xdist workers, each taking whole test files in the order tests/conftest.py sorts them (the default
-# market's first reader first); builds several files read are made once (tests/shared_builds.py). 0 runs serially.
-TEST_WORKERS ?= 2
-PARALLEL = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+# serial until a full run passes on two workers (docs/testing.md, "Time"): PARALLEL="-n 2 --dist loadfile
+# --no-loadscope-reorder" tries it
+PARALLEL ?=
 
 test: setup  ## every test, including the default-size calibration
 	$(BIN)/python -m pytest $(PARALLEL)
