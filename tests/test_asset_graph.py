@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 
+from dagster import AssetKey
 from indexpipe.assets.dbt_translator import group_of
+from indexpipe.assets.quality import published_marts
 from indexpipe.dbt_manifest import MANIFEST, mart_models, prepare_manifest
 from indexpipe.definitions import defs
+from indexpipe.quality.frames import discover_frames
 from indexpipe.warehouse.published import published_link, snapshots_dir, swap_published
 
-LAYERS = {"raw", "staging", "intermediate", "marts", "publication"}
+LAYERS = {"raw", "staging", "intermediate", "marts", "checks", "publication"}
 GROUPS = {
     "ingestion",
     "staging",
@@ -17,6 +20,7 @@ GROUPS = {
     "intermediate_style",
     "intermediate_levels",
     "marts",
+    "checks",
     "publication",
 }
 
@@ -41,6 +45,7 @@ def test_every_asset_key_is_layer_and_name_and_every_group_is_a_layer() -> None:
     assert by_key["intermediate/int_style_probabilities"] == "intermediate_style"
     assert by_key["intermediate/int_index_daily_industry_returns"] == "intermediate_levels"
     assert by_key["marts/fct_index_levels"] == "marts"
+    assert by_key["checks/chk_fct_index_levels"] == "checks"
     assert by_key["publication/published_marts"] == "publication"
     # every check sits on an asset of the graph (Great Expectations suites on raw tables and marts, dbt tests)
     assert {c.asset_key for c in graph.asset_check_keys} <= set(keys)
@@ -52,6 +57,38 @@ def test_a_new_intermediate_model_falls_in_the_reconstitution_group() -> None:
     )
     assert group_of({"name": "int_style_new", "config": {"schema": "intermediate"}}) == "intermediate_style"
     assert group_of({"name": "fct_new", "config": {}}) == "marts"
+    assert group_of({"name": "chk_fct_new", "config": {"schema": "checks"}}) == "checks"
+
+
+def test_a_marts_great_expectations_check_reads_its_dbt_view_after_the_dbt_step() -> None:
+    graph = defs.resolve_asset_graph()
+    frames = {f.name: f for f in discover_frames()}
+    checks = {key.name: key for key in graph.asset_check_keys if key.name in frames}
+    assert set(checks) == set(frames)
+    for name, frame in frames.items():
+        deps = {dep.asset_key for dep in graph.get_check_spec(checks[name]).additional_deps}
+        if name.startswith("raw_"):  # run in the ingest stage, before dbt builds anything
+            assert frame.model_key is None and not deps, name
+        else:
+            assert frame.model_key == AssetKey(["checks", f"chk_{name}"]) and deps == {frame.model_key}, name
+            assert frame.asset_key[0] == "marts" and frame.model_key in graph.get_all_asset_keys()
+    # the views are read by the checks, never published
+    assert not [m for m in mart_models() if m.startswith("chk_")]
+    assert not [k for k in graph.get(published_marts.key).parent_keys if k.path[0] == "checks"]
+
+
+def test_every_check_view_column_is_described() -> None:
+    nodes = [
+        n
+        for n in _manifest()["nodes"].values()
+        if n["resource_type"] == "model" and n["original_file_path"].startswith("models/checks/")
+    ]
+    assert {n["name"] for n in nodes} == {f"chk_{f.name}" for f in discover_frames() if f.model_key}
+    for node in nodes:
+        assert node["config"]["materialized"] == "view" and node["schema"] == "checks", node["name"]
+        assert node["description"] and node["columns"], node["name"]
+        undescribed = [c for c, spec in node["columns"].items() if not spec.get("description")]
+        assert undescribed == [], (node["name"], undescribed)
 
 
 def test_every_mart_has_an_enforced_contract_and_a_type_on_every_column() -> None:

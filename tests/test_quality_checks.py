@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -24,6 +26,7 @@ from indexpipe.definitions import defs as project_defs
 from indexpipe.quality.frames import discover_frames
 from indexpipe.quality.runner import run_frame
 from indexpipe.rules import DBT_VARS_ENV, explicit_overrides
+from indexpipe.settings import DBT_PROJECT_DIR, DUCKDB_PATH_VARIABLE
 from indexpipe.warehouse.published import published_link, snapshots_dir
 from recon_fixtures import SCALED_VARS, banding_market, build_market
 
@@ -56,7 +59,8 @@ def good_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def warehouse(good_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    # the checks read the same scaled breakpoints the models were built with
+    # as the process that built it: a dbt step of a guard job would run with the same vars (the checks read views
+    # the build made with them)
     monkeypatch.setenv(DBT_VARS_ENV, json.dumps(QUALITY_VARS))
     copy = tmp_path / "w.duckdb"
     shutil.copy(good_db, copy)
@@ -459,7 +463,7 @@ def test_a_broken_mart_invariant_fails_its_check_and_blocks_publication(warehous
     ],
 )
 def test_a_jump_is_explained_by_a_rebalance_or_a_members_corporate_action(
-    warehouse: Path, monkeypatch: pytest.MonkeyPatch, day: str, action_type: str | None, explained: bool
+    warehouse: Path, tmp_path: Path, day: str, action_type: str | None, explained: bool
 ) -> None:
     statements = _jump("R1000", day, 2.5)
     if action_type:
@@ -470,10 +474,30 @@ def test_a_jump_is_explained_by_a_rebalance_or_a_members_corporate_action(
     _tamper(warehouse, *statements)
     frame = next(f for f in discover_frames() if f.name == "fct_index_levels")
     assert run_frame(frame, warehouse).success == explained
-    # the bound is a rule parameter: lowered below the crafted 2023-08-01 step, that day is flagged as well
-    monkeypatch.setenv(DBT_VARS_ENV, json.dumps({**QUALITY_VARS, "max_unexplained_daily_index_move": 0.25}))
+    # the bound is a rule var of the dbt run that builds the check's view: lowered below the crafted 2023-08-01
+    # step, that day is flagged as well
+    _rebuild_check_view(
+        warehouse,
+        "chk_fct_index_levels",
+        {**QUALITY_VARS, "max_unexplained_daily_index_move": 0.25},
+        tmp_path,
+    )
     outcome = run_frame(frame, warehouse)
     assert not outcome.success and "2023-08-01" in outcome.summary()
+
+
+def _rebuild_check_view(db: Path, model: str, dbt_vars: dict[str, object], scratch: Path) -> None:
+    """``dbt run`` of one check view on ``db`` with ``dbt_vars`` (the marts stay as they are)."""
+    run = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "run", "--select", model, "--vars", json.dumps(dbt_vars),
+         "--target-path", str(scratch / "target"), "--log-path", str(scratch / "logs")],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, DUCKDB_PATH_VARIABLE: str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
 
 
 RAW_CASES = {
@@ -530,7 +554,11 @@ def test_a_correct_warehouse_passes_every_check_and_publishes(warehouse: Path) -
     assert [p.name for p in snapshots_dir(warehouse).iterdir()] == [published.resolve().name]
 
 
-def test_validate_command_passes_a_good_warehouse_and_fails_a_broken_one(warehouse: Path, capsys) -> None:
+def test_validate_command_passes_a_good_warehouse_and_fails_a_broken_one(
+    warehouse: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no overrides in this process: the checks read views built with the run's scaled breakpoints
+    monkeypatch.delenv(DBT_VARS_ENV)
     assert main(["validate", "--db", str(warehouse)]) == 0
     out = capsys.readouterr().out
     assert f"{len(GE_CHECKS)} passed, 0 failed" in out
@@ -539,4 +567,9 @@ def test_validate_command_passes_a_good_warehouse_and_fails_a_broken_one(warehou
     captured = capsys.readouterr()
     assert "FAIL fct_index_holdings_dates" in captured.out and "weight_sum" in captured.out
     assert "1 suite(s) failed: fct_index_holdings_dates" in captured.err
-    assert os.environ[DBT_VARS_ENV]  # the scaled breakpoints were in force
+    # the check views hold the breakpoints of the run that built them (#10, not dbt_project.yml's #1,000)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        expected = con.execute(
+            "select distinct expected_r1000 from checks.chk_fct_rank_day_universe_reconstitutions"
+        ).fetchall()
+    assert expected == [(SCALED_VARS["rank_r1000"],)]

@@ -24,6 +24,7 @@ from dagster_dbt import get_asset_key_for_model
 from indexpipe.assets.ingestion import raw_prices
 from indexpipe.assets.quality import published_marts
 from indexpipe.assets.transform import indexpipe_dbt_models
+from indexpipe.quality.frames import discover_frames
 from indexpipe.tags import WAREHOUSE_TAG
 
 BUILD_JOB = dg.define_asset_job(
@@ -47,7 +48,15 @@ DAILY_INDEX_MODELS = (
 )
 DAILY_INDEX_MODEL_KEYS = tuple(get_asset_key_for_model([indexpipe_dbt_models], m) for m in DAILY_INDEX_MODELS)
 
-_DAILY_ASSET_KEYS = (raw_prices.key, *DAILY_INDEX_MODEL_KEYS, published_marts.key)
+# the views the Great Expectations checks of those marts read (models/checks): made by the day's dbt step too, so
+# its checks read what this run built, also on a warehouse built before a view existed
+DAILY_CHECK_VIEW_KEYS = tuple(
+    frame.model_key
+    for frame in discover_frames()
+    if frame.model_key is not None and dg.AssetKey(list(frame.asset_key)) in DAILY_INDEX_MODEL_KEYS
+)
+
+_DAILY_ASSET_KEYS = (raw_prices.key, *DAILY_INDEX_MODEL_KEYS, *DAILY_CHECK_VIEW_KEYS, published_marts.key)
 
 # the staging view's dbt tests re-read all 15.7M prices: the build runs them, a one-day run does not need to
 _DAILY_CHECKED_KEYS = tuple(k for k in _DAILY_ASSET_KEYS if k != DAILY_INDEX_MODEL_KEYS[0])

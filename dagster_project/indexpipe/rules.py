@@ -6,9 +6,9 @@ Where an override comes from, lowest first:
 2. the run's explicit overrides: ``build(dbt_vars=...)`` (tests with crafted markets) passes them in the run
    config of the ``warehouse`` resource; outside a run, and for a run launched without them, they are
    ``INDEXPIPE_DBT_VARS`` (JSON) of the process (``indexpipe validate``, the UI's code location).
-The dbt step records the overrides it ran with in the warehouse (``_indexpipe.rule_overrides``), so the Great
-Expectations check frames, templated with the same numbers as the models, check a warehouse against the rules
-it was built with, in the run and later in ``indexpipe validate``.
+The dbt step records the overrides it ran with in the warehouse (``_indexpipe.rule_overrides``), so what reads a
+warehouse later (``indexpipe compare``, the preview) knows the rules it was built with. The Great Expectations
+check frames of the marts need no such reading: they are dbt views built by the same run (models/checks).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ Keys are ``<layer>/<name>`` everywhere: ``raw/prices`` (the dbt sources are the 
 ``staging/stg_prices``, ``intermediate/int_reconstitution_chain``, ``marts/fct_index_levels``. Groups follow the
 layers, the intermediate layer split by what its models decide (reconstitution, style, levels), so the asset graph
 reads ingestion -> staging -> intermediate_recon / intermediate_style / intermediate_levels -> marts ->
-publication, with every check (dbt tests, Great Expectations suites) shown on the asset it guards.
+publication, with every check (dbt tests, Great Expectations suites) shown on the asset it guards. The views the
+marts' Great Expectations suites read (models/checks, schema checks) are ``checks/chk_<suite>`` in group checks,
+beside the marts and never upstream of the publication.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ LEVELS_MODELS = frozenset({"int_security_daily_returns", "int_index_daily_indust
 
 
 def layer_of(props: Mapping[str, Any]) -> str:
-    """staging and intermediate are the models' schemas; models without one are the marts (schema main)."""
+    """staging, intermediate and checks are the models' schemas; models without one are the marts (schema main)."""
     return props.get("config", {}).get("schema") or MARTS_LAYER
 
 

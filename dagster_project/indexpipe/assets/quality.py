@@ -1,6 +1,7 @@
 """Great Expectations suites as blocking Dagster asset checks, and the publication they guard.
 
-Every check frame in expectations/frames/ becomes one asset check on its asset, `blocking=True`: a failed
+Every check frame (indexpipe.quality.frames: a dbt view of schema checks, or a raw table's SQL file in
+expectations/frames/) becomes one asset check on its asset, `blocking=True`: a failed
 invariant fails the run, so nothing downstream (the dbt models after a raw table, the published snapshot after
 a mart) materializes. The check's metadata and description say which expectation failed, on how many rows, with
 example rows.
@@ -30,13 +31,14 @@ def _check_for(frame: CheckFrame) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey(list(frame.asset_key)),
         name=frame.name,
         blocking=True,
-        description=f"Great Expectations suite `{frame.name}` over expectations/frames/{frame.name}.sql: "
-        f"{frame.description}",
+        description=f"Great Expectations suite `{frame.name}` over {frame.source}: {frame.description}",
+        # a mart's frame is a dbt view built after the mart: the check reads it once the dbt step made it
+        additional_deps=[frame.model_key] if frame.model_key is not None else None,
     )
     def _ge_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        outcome = run_frame(frame, warehouse.db_path, warehouse.rule_overrides)
+        outcome = run_frame(frame, warehouse.db_path)
         for failure in outcome.failures:
             context.log.error(f"{frame.name}: {failure.line()}")
         metadata: dict[str, dg.MetadataValue] = {

@@ -1,45 +1,51 @@
-"""Check frames: SQL files in expectations/frames/, one per suite, read from DuckDB read-only.
+"""Check frames: the tables the Great Expectations suites validate, one per suite, read from DuckDB read-only.
 
-A frame file starts with two header comments, `-- asset: <asset key>` (the asset whose check this is) and
-`-- examples: <columns>` (the columns that name a failing row), then a DuckDB query. `{{ var('name') }}` and
-`{{ exact_sum(expr, scale) }}` work as in the dbt models: ``var`` gives the rule values the warehouse was built
-with (indexpipe.rules.rule_vars, the one place that resolves them outside dbt), and the macros are the models' own
-(dbt_project/macros/<name>.sql, rendered here with Jinja, not copied).
+Two kinds, both named after their suite:
+
+- The marts' frames are dbt views, ``checks.chk_<suite>`` (dbt_project/models/checks/), built by the same
+  ``dbt build`` as the marts, so they use that run's rule vars and the models' own macros; their model config in
+  _checks.yml gives the guarded asset (``meta.asset``) and the columns naming a failing row (``meta.examples``).
+  A frame reads ``select * from checks.chk_<suite>``: a view, so a table altered after the build is seen as it is.
+- The raw tables' frames are plain SQL files, expectations/frames/raw_<table>.sql, with two header comments
+  (``-- asset: raw/<table>``, ``-- examples: <columns>``). They run in the ingest stage, before dbt builds anything,
+  on the tables just loaded; no Jinja and no vars: input rules belong to the Python validator (docs/pipeline.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
+import dagster as dg
 import duckdb
-import jinja2
 import pandas as pd
 
-from indexpipe.rules import RuleVars, recorded_overrides, rule_vars
-from indexpipe.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
+from indexpipe.assets.dbt_translator import model_key
+from indexpipe.dbt_manifest import prepare_manifest
+from indexpipe.settings import EXPECTATIONS_DIR
 
 FRAMES_DIR = EXPECTATIONS_DIR / "frames"
-# dbt macros the frames call; each is plain Jinja (no dbt context), in dbt_project/macros/<name>.sql
-FRAME_MACROS = ("exact_sum",)
+CHECKS_SCHEMA = "checks"
+CHECK_MODEL_PREFIX = "chk_"
 
 
 @dataclass(frozen=True)
 class CheckFrame:
     name: str  # also the name of its suite and validation definition
-    asset_key: tuple[str, ...]
+    asset_key: tuple[str, ...]  # the asset the check guards
     example_columns: tuple[str, ...]
     description: str
-    sql_path: Path
+    source: str  # where the query is written, relative to the repository
+    query: str
+    model_key: dg.AssetKey | None = None  # the dbt view the frame reads (None for a raw table's frame)
 
 
-def _header(lines: list[str], key: str, path: Path) -> str:
+def _header(lines: list[str], key: str, name: str) -> str:
     for line in lines:
         if line.startswith(f"-- {key}:"):
             return line.split(":", 1)[1].strip()
-    raise ValueError(f"{path}: missing '-- {key}:' header")
+    raise ValueError(f"{name}: missing '-- {key}:' header")
 
 
 def _asset_key(text: str) -> tuple[str, ...]:
@@ -48,46 +54,53 @@ def _asset_key(text: str) -> tuple[str, ...]:
     return parts if len(parts) > 1 else ("marts", *parts)
 
 
-def discover_frames() -> list[CheckFrame]:
+def raw_frames() -> list[CheckFrame]:
     frames = []
     for path in sorted(FRAMES_DIR.glob("*.sql")):
-        lines = path.read_text().splitlines()
+        text = path.read_text()
+        lines = text.splitlines()
         comments = [line[3:].strip() for line in lines[2:] if line.startswith("-- ")]
         frames.append(
             CheckFrame(
                 name=path.stem,
-                asset_key=_asset_key(_header(lines, "asset", path)),
-                example_columns=tuple(c.strip() for c in _header(lines, "examples", path).split(",")),
+                asset_key=_asset_key(_header(lines, "asset", path.name)),
+                example_columns=tuple(c.strip() for c in _header(lines, "examples", path.name).split(",")),
                 description=" ".join(comments) or path.stem,
-                sql_path=path,
+                source=f"expectations/frames/{path.name}",
+                query=text,
+            )
+        )
+    return frames
+
+
+def model_frames() -> list[CheckFrame]:
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    frames = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or not node["original_file_path"].startswith("models/checks/"):
+            continue
+        model, meta = node["name"], node["config"].get("meta", {})
+        if not model.startswith(CHECK_MODEL_PREFIX) or "asset" not in meta or "examples" not in meta:
+            raise ValueError(f"{model}: a check model is chk_<suite> with meta.asset and meta.examples")
+        frames.append(
+            CheckFrame(
+                name=model.removeprefix(CHECK_MODEL_PREFIX),
+                asset_key=_asset_key(meta["asset"]),
+                example_columns=tuple(meta["examples"]),
+                description=" ".join(node.get("description", "").split()) or model,
+                source=f"dbt_project/{node['original_file_path']}",
+                # the view's name is fixed by dbt_project.yml (schema checks) and the model's name
+                query=f"select * from {CHECKS_SCHEMA}.{model}",
+                model_key=model_key(model, CHECKS_SCHEMA),
             )
         )
     return frames
 
 
 @cache
-def dbt_macros() -> dict[str, Callable[..., str]]:
-    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    macros = {}
-    for name in FRAME_MACROS:
-        module = environment.from_string((DBT_PROJECT_DIR / "macros" / f"{name}.sql").read_text()).module
-        macros[name] = getattr(module, name)
-    return macros
+def discover_frames() -> tuple[CheckFrame, ...]:
+    return tuple(sorted([*raw_frames(), *model_frames()], key=lambda f: f.name))
 
 
-def render(frame: CheckFrame, values: RuleVars | None = None) -> str:
-    values = rule_vars() if values is None else values
-
-    def var(name: str) -> object:
-        return values[name]
-
-    template = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(frame.sql_path.read_text())
-    return template.render(var=var, **dbt_macros())
-
-
-def read_frame(
-    con: duckdb.DuckDBPyConnection, frame: CheckFrame, explicit: RuleVars | None = None
-) -> pd.DataFrame:
-    """The frame over the warehouse, with the rules it was built with and ``explicit`` overrides (a run's own;
-    the process's when not given)."""
-    return con.execute(render(frame, rule_vars(recorded_overrides(con), explicit))).df()
+def read_frame(con: duckdb.DuckDBPyConnection, frame: CheckFrame) -> pd.DataFrame:
+    return con.execute(frame.query).df()

@@ -12,7 +12,6 @@ from pathlib import Path
 import duckdb
 
 from indexpipe.quality.frames import CheckFrame, discover_frames, read_frame
-from indexpipe.rules import RuleVars
 from indexpipe.settings import EXPECTATIONS_DIR
 
 MAX_EXAMPLES = 5
@@ -110,9 +109,9 @@ def validate_frame(frame: CheckFrame, data) -> CheckOutcome:
     return CheckOutcome(frame, len(data), len(result.results), failures)
 
 
-def run_frame(frame: CheckFrame, db_path: Path, explicit: RuleVars | None = None) -> CheckOutcome:
+def run_frame(frame: CheckFrame, db_path: Path) -> CheckOutcome:
     with duckdb.connect(str(db_path), read_only=True) as con:
-        data = read_frame(con, frame, explicit)
+        data = read_frame(con, frame)
     return validate_frame(frame, data)
 
 

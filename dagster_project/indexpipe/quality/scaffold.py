@@ -39,9 +39,7 @@ def scaffold() -> list[str]:
         suite = (
             context.suites.get(frame.name)
             if frame.name in suite_names
-            else context.suites.add(
-                gx.ExpectationSuite(name=frame.name, meta={"frame": f"frames/{frame.name}.sql"})
-            )
+            else context.suites.add(gx.ExpectationSuite(name=frame.name, meta={"frame": frame.source}))
         )
         definition_names = {d.name for d in context.validation_definitions.all()}
         if frame.name not in definition_names:

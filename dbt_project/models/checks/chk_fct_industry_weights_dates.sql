@@ -1,8 +1,3 @@
--- asset: marts/fct_industry_weights
--- examples: index_code, as_of_date
--- Per index and month end: the 11 industry weights (12 with Unclassified, when some holdings have no
--- classification) sum to 1 (±1e-9), none is negative, and the industry counts add up to the index's holdings
--- (no constituent left out).
 with sums as (
     select
         index_code,
@@ -11,13 +6,13 @@ with sums as (
         {{ exact_sum('weight', 18) }}::double as weight_sum,
         count(*) filter (where weight < 0) as negative_weights,
         sum(constituent_count) as classified_constituents
-    from main.fct_industry_weights
+    from {{ ref('fct_industry_weights') }}
     group by all
 ),
 
 holdings as (
     select index_code, as_of_date, count(*) as holdings
-    from main.fct_index_holdings
+    from {{ ref('fct_index_holdings') }}
     group by all
 )
 

@@ -1,10 +1,3 @@
--- asset: fct_reconstitution_preview
--- examples: preview_id, example_company
--- Per preview (docs/preview.md): the five outcome probabilities of every company lie in [0, 1] and add up to 1
--- (±1e-9), and so do the four level probabilities; no company gets an outcome its current index rules out (an
--- addition for a member, a deletion or migration for a non-member, up from the R1000, down from the Microcap); on
--- and after the rank day (no session left) the projected outcome is certain; a rank exactly when eligible; one
--- row per company; and nothing dated after the preview date behind any row (point in time: latest_input_date).
 with checked as (
     select
         *,
@@ -21,7 +14,7 @@ with checked as (
             when 'migration_down' then p_migrate_down else p_stay end <> 1 as rank_day_uncertain,
         (projected_rank is null) <> (ineligible_reason is not null) as rank_eligibility_mismatch,
         coalesce(latest_input_date > preview_date, true) as uses_input_after_preview_date
-    from main.fct_reconstitution_preview
+    from {{ ref('fct_reconstitution_preview') }}
 )
 
 select

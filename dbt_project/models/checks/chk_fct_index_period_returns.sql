@@ -1,12 +1,5 @@
--- asset: marts/fct_index_period_returns
--- examples: index_code, period_type, period_end
--- Per index and month, quarter or year: the returns chain to the daily levels (recomputed here from
--- fct_index_levels): 1 + return = level on period_end / level on the last level date before the period began
--- (within 1e-9, price and total), and period_end is the last level date of its period; growth_of_1000 =
--- 1,000 x total-return level on period_end / the index's first total-return level (relative, within 1e-9);
--- compounding the months of a quarter or year (every one of them present) gives its return (within 1e-9).
 with levels as (
-    select index_code, date, price_level, total_return_level from main.fct_index_levels
+    select index_code, date, price_level, total_return_level from {{ ref('fct_index_levels') }}
 ),
 
 firsts as (
@@ -24,7 +17,7 @@ periods as (
             when 'quarter' then interval 3 month
             else interval 1 year
         end)::date as next_period_start
-    from main.fct_index_period_returns as r
+    from {{ ref('fct_index_period_returns') }} as r
 ),
 
 bounds as (

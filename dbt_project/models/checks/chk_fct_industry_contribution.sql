@@ -1,9 +1,3 @@
--- asset: marts/fct_industry_contribution
--- examples: index_code, period_type, period_end
--- Per index and month, quarter or year: the industries' contributions sum to the index's total return (within
--- 1e-9); index_total_return is one value per period and equals the period's total return in
--- fct_index_period_returns (within 1e-9); one row per industry. Built from the union of both marts' periods, so a
--- period missing on one side shows up as a missing gap. Aggregated in DuckDB: one row per index and period.
 with contributions as (
     select
         index_code,
@@ -14,13 +8,13 @@ with contributions as (
         sum(contribution) as contribution_sum,
         min(index_total_return) as index_total_return,
         max(index_total_return) - min(index_total_return) as index_total_return_spread
-    from main.fct_industry_contribution
+    from {{ ref('fct_industry_contribution') }}
     group by all
 ),
 
 periods as (
     select index_code, period_type, period_end, total_return as period_total_return
-    from main.fct_index_period_returns
+    from {{ ref('fct_index_period_returns') }}
 )
 
 select

@@ -1,6 +1,3 @@
--- asset: marts/fct_index_membership
--- examples: index_code, security_id, valid_from
--- Intervals: valid_from < valid_to, and one security's intervals in one index never overlap.
 select
     index_code,
     security_id,
@@ -12,5 +9,5 @@ select
         when valid_to is null then true
         else lead(valid_from) over w < valid_to
     end as overlaps_next
-from main.fct_index_membership
+from {{ ref('fct_index_membership') }}
 window w as (partition by index_code, security_id order by valid_from, valid_to nulls last, inclusion_factor)

@@ -1,7 +1,3 @@
--- asset: marts/fct_rank_day_universe
--- examples: recon_id, company_id
--- Per company and reconstitution: one reason exactly when ineligible, ranks 1..n without gaps, cumulative
--- percentages that never fall, members eligible on their rank day, and no input dated after the rank day.
 select
     recon_id,
     company_id,
@@ -17,4 +13,4 @@ select
     end as cum_pct_step,
     is_r3000e_member and not eligible as member_not_eligible,
     latest_input_date > rank_date as uses_input_after_rank_day
-from main.fct_rank_day_universe
+from {{ ref('fct_rank_day_universe') }}

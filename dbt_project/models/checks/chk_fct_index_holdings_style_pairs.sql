@@ -1,10 +1,3 @@
--- asset: marts/fct_index_holdings
--- examples: parent_index_code, pair, as_of_date
--- Per style pair (Growth/Value of R3000, R1000, Top 200, Midcap, R2000, R2500, Microcap; Defensive/Dynamic of
--- R1000, R2000) and holdings date: the two sides' float caps sum to the parent's (relative difference within
--- 1e-9), and per security the two parts (float cap times inclusion factor) add up to its float cap in the parent,
--- with no part of a security outside the parent. Built from the union of the parent's and the sides' holdings, so
--- a date or security missing on one side shows up as a difference. Aggregated in DuckDB: one row per pair and date.
 with pairs (parent_index_code, pair, first_index_code, second_index_code) as (
     values
         ('R3000', 'growth_value', 'R3000G', 'R3000V'),
@@ -20,7 +13,7 @@ with pairs (parent_index_code, pair, first_index_code, second_index_code) as (
 
 parent_lines as (
     select p.parent_index_code, p.pair, h.as_of_date, h.security_id, h.float_market_cap as parent_cap
-    from main.fct_index_holdings as h
+    from {{ ref('fct_index_holdings') }} as h
     join pairs as p on p.parent_index_code = h.index_code
 ),
 
@@ -32,7 +25,7 @@ side_lines as (
         h.security_id,
         sum(h.float_market_cap) filter (where h.index_code = p.first_index_code) as first_cap,
         sum(h.float_market_cap) filter (where h.index_code = p.second_index_code) as second_cap
-    from main.fct_index_holdings as h
+    from {{ ref('fct_index_holdings') }} as h
     join pairs as p on h.index_code in (p.first_index_code, p.second_index_code)
     group by all
 ),

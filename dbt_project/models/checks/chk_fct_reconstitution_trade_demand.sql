@@ -1,10 +1,3 @@
--- asset: fct_reconstitution_trade_demand
--- examples: recon_id, index_code
--- Per reconstitution and index (docs/preview.md, "Trade demand"): the weights before and after each sum to 1 (0 on
--- a side where the index is empty) and the weight changes to their difference (±1e-9); the one-way turnover is the
--- sum of the positive changes (±1e-9) and the same on every row; shares to trade have the sign of the weight change
--- and equal it x tracking assets / close (±1e-6 relative); days of volume are not negative; additions had no
--- weight before and deletions have none after.
 select
     recon_id,
     index_code,
@@ -21,6 +14,6 @@ select
     count(*) filter (where days_of_volume < 0) as negative_days_of_volume,
     count(*) filter (where (change_type = 'addition' and weight_before <> 0)
                         or (change_type = 'deletion' and weight_after <> 0)) as misplaced_change_types
-from main.fct_reconstitution_trade_demand
+from {{ ref('fct_reconstitution_trade_demand') }}
 group by recon_id, index_code
 order by recon_id, index_code

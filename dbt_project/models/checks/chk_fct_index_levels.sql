@@ -1,13 +1,3 @@
--- asset: marts/fct_index_levels
--- examples: index_code, month, failing_dates
--- Per index and calendar month of its daily levels: price and total-return levels present and positive; one row
--- per (index_code, date); returns null exactly on the index's first (base) row; each day's price return equals
--- price level / previous price level - 1 (within 1e-9), the same for the total return; total return >= price
--- return - 1e-12 (dividends only add); constituents on every return day; and no day with |price return| above
--- max_unexplained_daily_index_move (dbt_project.yml: 0.25) unless it is a rebalance's first session or a member of the
--- index (in force that day or the session before) has a corporate action with that ex-date (an ordinary cash
--- dividend, reinvested in the total return, explains no such move). failing_dates lists the first dates that
--- break a rule. Aggregated in DuckDB: one row per index and month.
 {%- set bound = var('max_unexplained_daily_index_move') %}
 with levels as (
     select
@@ -22,7 +12,7 @@ with levels as (
         lag(total_return_level) over by_date as previous_total_return_level,
         row_number() over by_date = 1 as is_base,
         count(*) over (partition by index_code, date) > 1 as duplicated
-    from main.fct_index_levels
+    from {{ ref('fct_index_levels') }}
     window by_date as (partition by index_code order by date)
 ),
 
@@ -36,11 +26,11 @@ explained as (
     select b.index_code, b.date
     from big_moves as b
     where
-        b.date in (select first_session from intermediate.int_rebalance_calendar)
+        b.date in (select first_session from {{ ref('int_rebalance_calendar') }})
         or exists (
             select 1
-            from staging.stg_corporate_actions as a
-            join main.fct_index_membership as m
+            from {{ ref('stg_corporate_actions') }} as a
+            join {{ ref('fct_index_membership') }} as m
                 on m.security_id = a.security_id
                 and m.valid_from <= a.ex_date
                 and coalesce(m.valid_to, date '9999-12-31') >= a.ex_date

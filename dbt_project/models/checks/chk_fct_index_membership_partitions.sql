@@ -1,14 +1,7 @@
--- asset: marts/fct_index_membership
--- examples: check_date, security_id
--- On every date, per security: R1000 and R2000 partition R3000, Top 200 and Midcap partition R1000,
--- R2500 = R3000 - Top 500, Microcap inside R3000E and outside R1000, Top 50 in Top 200 in Top 500 in R1000,
--- R3000 in R3000E. Memberships only change at interval boundaries, so each security is checked once per stretch
--- between two consecutive boundaries of its own intervals (check_date = the stretch's first day): every date is
--- covered without a row per day.
 with boundaries as (
-    select security_id, valid_from as check_date from main.fct_index_membership
+    select security_id, valid_from as check_date from {{ ref('fct_index_membership') }}
     union
-    select security_id, valid_to from main.fct_index_membership where valid_to is not null
+    select security_id, valid_to from {{ ref('fct_index_membership') }} where valid_to is not null
 ),
 
 days as (
@@ -30,7 +23,7 @@ flags as (
         bool_or(m.index_code = 'R2500') as r2500,
         bool_or(m.index_code = 'RMICRO') as micro
     from days as d
-    join main.fct_index_membership as m
+    join {{ ref('fct_index_membership') }} as m
         on m.security_id = d.security_id
         and m.valid_from <= d.check_date and (m.valid_to is null or m.valid_to > d.check_date)
     group by all

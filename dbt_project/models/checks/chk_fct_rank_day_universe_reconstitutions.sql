@@ -1,16 +1,9 @@
--- asset: marts/fct_rank_day_universe
--- examples: recon_id, r1000_companies, expected_r1000, r2000_companies, expected_r2000, breakpoint_pct
--- Per reconstitution: ranks end at the number of eligible companies, cumulative percentages reach 100%, and the
--- index counts on the first session and the #1,000 breakpoint sit in the documented ranges: R1000 and R2000
--- companies within max(3, recon_count_tolerance) of their rank spans (default 5%: 950-1,050 and 1,900-2,100),
--- R3000 = R1000 + R2000 securities exactly,
--- and with a full universe the cumulative percentage at the R1000 breakpoint between 80% and 97%.
 with universe as (
-    select * from main.fct_rank_day_universe
+    select * from {{ ref('fct_rank_day_universe') }}
 ),
 
 calendar as (
-    select recon_id, first_session from intermediate.int_rebalance_calendar where event_type = 'reconstitution'
+    select recon_id, first_session from {{ ref('int_rebalance_calendar') }} where event_type = 'reconstitution'
 ),
 
 per_recon as (
@@ -31,7 +24,7 @@ counts as (
         count(*) filter (where m.index_code = 'R2000') as r2000,
         count(*) filter (where m.index_code = 'R3000') as r3000
     from calendar as c
-    left join main.fct_index_membership as m
+    left join {{ ref('fct_index_membership') }} as m
         on m.valid_from <= c.first_session and (m.valid_to is null or m.valid_to > c.first_session)
     group by c.recon_id
 ),
@@ -43,7 +36,7 @@ placed as (
         recon_id,
         count(*) filter (where in_r1000) as r1000_companies,
         count(*) filter (where in_r3000 and not in_r1000) as r2000_companies
-    from intermediate.int_reconstitution_universe
+    from {{ ref('int_reconstitution_universe') }}
     group by recon_id
 ),
 

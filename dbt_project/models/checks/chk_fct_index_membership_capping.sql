@@ -1,15 +1,5 @@
--- asset: marts/fct_index_membership
--- examples: recon_id, index_code
--- Per capping review and capped growth/value index (project decision 13, intermediate.int_style_capping): the
--- capped weights at the reference prices sum to 1 (±1e-9); every capping factor is in (0, 1]; while any company is
--- left uncapped, no company weighs more than 22.5% and the companies above 4.5% weigh at most 45% together (an
--- index with every company capped has too few names for the limits and is rescaled instead); and on the review's
--- first session every line of the capped index holds its uncapped twin's inclusion factor times its company's
--- capping factor (±1e-12), no line missing on either side. A line whose company has no factor of this review (it
--- had no close on the reference date, e.g. a spin-off between the rank date and the first session) holds at most
--- its twin's factor and more than 0 (its parent's factor, or 1).
 with capping as (
-    select * from intermediate.int_style_capping
+    select * from {{ ref('int_style_capping') }}
 ),
 
 per_index as (
@@ -33,7 +23,7 @@ per_index as (
 capped_lines as (
     select p.recon_id, p.index_code, m.security_id, m.company_id, m.inclusion_factor
     from per_index as p
-    join main.fct_index_membership as m
+    join {{ ref('fct_index_membership') }} as m
         on m.index_code = p.index_code and m.valid_from <= p.first_session
         and (m.valid_to is null or m.valid_to > p.first_session)
 ),
@@ -46,7 +36,7 @@ twin_lines as (
         m.inclusion_factor as twin_factor,
         m.inclusion_factor * c.capping_factor as expected_factor
     from per_index as p
-    join main.fct_index_membership as m
+    join {{ ref('fct_index_membership') }} as m
         on m.index_code = p.uncapped_index_code and m.valid_from <= p.first_session
         and (m.valid_to is null or m.valid_to > p.first_session)
     left join capping as c
