@@ -9,14 +9,11 @@ resource, never from this process's environment (indexpipe.resources).
 
 dbt parses the project again whenever its vars or its database path change. The day is therefore not a dbt var,
 the run's copy of the warehouse has one name per warehouse (indexpipe.warehouse.staging), and each run's parse
-state is kept for the next run (target/partial_parse.msgpack), which then parses only what changed.
+state is kept for the next run of the same warehouse (indexpipe.dbt_parse_state), which then parses only what
+changed, whatever ran on other warehouses in between.
 """
 
-import contextlib
 import json
-import os
-import shutil
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
@@ -24,6 +21,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from indexpipe.assets.dbt_translator import IndexpipeTranslator
 from indexpipe.dbt_child import child_environment
 from indexpipe.dbt_manifest import prepare_manifest
+from indexpipe.dbt_parse_state import keep_parse_state, run_target_path, seed_run_target, state_path
 from indexpipe.resources import WarehouseResource
 from indexpipe.rules import RuleVars, record_overrides, run_overrides
 from indexpipe.settings import DBT_PROJECT_DIR
@@ -33,7 +31,6 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 prepare_manifest()
 
 INCREMENTAL_FROM_VARIABLE = "INDEXPIPE_INCREMENTAL_FROM"
-PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def dbt_build_args(incremental_from: str | None = None, overrides: RuleVars | None = None) -> list[str]:
@@ -71,21 +68,11 @@ def indexpipe_dbt_models(
         context.log.info(f"rule overrides: {json.dumps(overrides, sort_keys=True)}")
     record_overrides(warehouse.db_path, overrides)  # the checks read the rules the models were built with
     day = one_day_of(context.run)
+    parse_state = state_path(warehouse.db_path, overrides)
+    target = run_target_path(context.op_execution_context.op.name, context.run.run_id)
+    seed_run_target(target, parse_state)
     with child_environment({**warehouse.dbt_environment(), INCREMENTAL_FROM_VARIABLE: day or ""}):
-        invocation = dbt.cli(dbt_build_args(day, overrides), context=context)
+        invocation = dbt.cli(dbt_build_args(day, overrides), context=context, target_path=target)
     yield from invocation.stream()
-    keep_parse_state(invocation.target_path)
+    keep_parse_state(invocation.target_path, parse_state)
     warehouse.note_models_built()
-
-
-def keep_parse_state(run_target: Path) -> None:
-    """Make this run's parse state the one dagster-dbt hands the next run (it copies target/partial_parse.msgpack
-    into each run's own target directory, but never back)."""
-    parsed = Path(run_target) / PARTIAL_PARSE
-    if not parsed.exists():
-        return
-    kept = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE
-    partial = kept.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
-    with contextlib.suppress(OSError):  # a cache: a run that cannot keep it costs the next one a full parse
-        shutil.copyfile(parsed, partial)
-        os.replace(partial, kept)
