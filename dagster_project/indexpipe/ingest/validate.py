@@ -31,7 +31,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -269,10 +269,13 @@ def validate_price_window(
     try:
         staged = {t.name: _stage_table(con, t, sources, limits) for t in _WINDOW_TABLES}
         try:
+            for table in _WINDOW_TABLES:
+                if table is not PRICES:
+                    _create_typed_view(con, table, staged[table.name])
+            staged[PRICES.name] = [_window_rows(con, s, window) for s in staged[PRICES.name]]
             for s in staged[PRICES.name]:
                 _check_rows(con, PRICES, s, window)
-            for table in _WINDOW_TABLES:
-                _create_typed_view(con, table, staged[table.name])
+            _create_typed_view(con, PRICES, staged[PRICES.name])
             _check_unique(con, PRICES, staged[PRICES.name], window.sql("date"))
             reference = next(r for r in PRICES.references if r.column == "security_id")
             if known_securities is None:
@@ -305,6 +308,34 @@ def validate_price_window(
         sources=sources,
         _con=con,
     )
+
+
+def _window_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, window: DateWindow) -> StagedFile:
+    """The price rows the window's checks read, once, into a temporary table: the rows whose date parses into
+    ``window``, and every row of a line with a split in it (the split check compares the closes before and after
+    the ex-date, wherever they are). The checks scanned the whole file each before (the demo's single Parquet file
+    holds 12 years, 15.7M rows, for a day of 5,000): 1.8 s of a daily run. Rows keep their ``_row``, so messages
+    name the same rows. Needs ``typed_corporate_actions``."""
+    exprs = {c.name: e for c in PRICES.columns if (e := _column_expr(c, staged))}
+    if "date" not in exprs or "security_id" not in exprs:
+        return staged  # the required-column check named it already
+    splitting = [
+        security
+        for (security,) in con.execute(
+            "SELECT DISTINCT security_id FROM typed_corporate_actions "
+            f"WHERE action_type = 'split' AND ratio IS NOT NULL AND {window.sql('ex_date')}"
+        ).fetchall()
+    ]
+    # the window alone lets DuckDB skip the date column's non-matching rows without reading the others
+    where = window.sql(f"({exprs['date'].typed})")
+    if splitting:
+        where = f"({where}) OR ({exprs['security_id'].typed}) IN (SELECT unnest(?::VARCHAR[]))"
+    view = f"{staged.view}_window"
+    con.execute(
+        f"CREATE TEMP TABLE {view} AS SELECT * FROM {staged.view} WHERE {where}",
+        [splitting] if splitting else [],
+    )
+    return replace(staged, view=view)
 
 
 def _unreadable(exc: duckdb.Error, files: list[InputFile]) -> InputValidationError:
