@@ -56,3 +56,21 @@ def test_prices_fall_on_xnys_trading_days_only(small_market_dir: Path) -> None:
     # e.g. Juneteenth 2024 and Good Friday 2023 are XNYS holidays
     assert np.datetime64("2024-06-19") not in dates.astype("datetime64[D]")
     assert np.datetime64("2023-04-07") not in dates.astype("datetime64[D]")
+
+
+def test_prices_are_written_in_date_order_for_row_group_pruning(small_market_dir: Path) -> None:
+    # `indexpipe day` reads one day of prices.parquet: in (date, security_id) order each row group's min/max
+    # statistics name a few months, and the reader skips the others
+    path = small_market_dir / "prices.parquet"
+    out_of_order = (
+        duckdb.connect()
+        .execute(
+            f"""select count(*) from (
+            select file_row_number, date, security_id, lag(date) over (order by file_row_number) as prev_date,
+                lag(security_id) over (order by file_row_number) as prev_security
+            from read_parquet('{path}', file_row_number = true))
+        where file_row_number > 0 and (prev_date, prev_security) >= (date, security_id)"""
+        )
+        .fetchall()[0][0]
+    )
+    assert out_of_order == 0

@@ -434,6 +434,9 @@ def write_market(market: Market, out_dir: Path) -> dict[str, Path]:
             stale.unlink()
         if name == "prices" and market.config.prices_format == "parquet":
             path = out_dir / "prices.parquet"
+            # in date order, so each row group spans a few months and its min/max statistics let a reader of one
+            # day (`indexpipe day`'s check) skip the other 15 of the default market's 16 groups: 1-1.5 s -> 0.02 s
+            table = table.sort_by([("date", "ascending"), ("security_id", "ascending")])
             pq.write_table(table, path, compression="zstd", row_group_size=1_000_000)
         else:
             path = out_dir / f"{name}.csv"
