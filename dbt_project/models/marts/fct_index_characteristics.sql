@@ -39,10 +39,7 @@ company_dates as (
 ),
 
 public_periods as (
-    select
-        c.as_of_date,
-        f.*,
-        row_number() over (partition by c.company_id, c.as_of_date order by f.period_end desc) as recency
+    select c.as_of_date, f.*
     from company_dates as c
     join {{ ref('int_company_fiscal_periods') }} as f
         on f.company_id = c.company_id and f.available_date <= c.as_of_date
@@ -50,21 +47,40 @@ public_periods as (
 ),
 
 latest as (
-    select * from public_periods where recency = 1
+    -- the newest public period (period ends are unique per company): a maximum joined back, not a row_number over
+    -- all 5.9M public periods
+    select p.*
+    from public_periods as p
+    join (
+        select company_id, as_of_date, max(period_end) as period_end from public_periods group by all
+    ) as m using (company_id, as_of_date, period_end)
+),
+
+period_gaps as (
+    -- the only k a period can be "the same period k years back" for: l - k years lies 365k to 365k + 3 days before
+    -- l (k <= 9), so a period within 15 days of it is 365k - 15 to 365k + 18 days before l, and
+    -- round(days / 365.25) = k; the exact rule is tested below, on one k per period instead of ten
+    select
+        l.company_id,
+        l.as_of_date,
+        l.period_end as latest_period_end,
+        p.period_end,
+        round((l.period_end - p.period_end) / 365.25)::int as years_back,
+        p.eps,
+        p.pretax_income,
+        p.total_assets,
+        p.sales_per_share
+    from latest as l
+    join public_periods as p on p.company_id = l.company_id and p.as_of_date = l.as_of_date
 ),
 
 annual_points as (
     -- the latest period and the same period k years back (period end within 15 days), k = 0..9
-    select l.company_id, l.as_of_date, k.years_back, p.period_end, p.eps, p.pretax_income, p.total_assets,
-        p.sales_per_share
-    from latest as l
-    cross join range(10) as k (years_back)
-    join public_periods as p
-        on p.company_id = l.company_id and p.as_of_date = l.as_of_date
-        and {{ same_period_years_back('p.period_end', 'l.period_end', 'k.years_back') }}
-    qualify row_number() over (
-        partition by l.company_id, l.as_of_date, k.years_back order by p.period_end desc
-    ) = 1
+    select company_id, as_of_date, years_back, period_end, eps, pretax_income, total_assets, sales_per_share
+    from period_gaps
+    where years_back between 0 and 9
+      and {{ same_period_years_back('period_end', 'latest_period_end', 'years_back') }}
+    qualify row_number() over (partition by company_id, as_of_date, years_back order by period_end desc) = 1
 ),
 
 history as (
@@ -124,26 +140,37 @@ line_figures as (
     left join dividends as d on d.security_id = h.security_id and d.as_of_date = h.as_of_date
 ),
 
-holding_metrics as (
-    {%- for metric, column in harmonic %}
-    select index_code, as_of_date, '{{ metric }}' as metric,
-        sum(weight order by security_id) filter (where {{ column }} > 0)
-            / sum(weight / {{ column }} order by security_id) filter (where {{ column }} > 0) as value
+line_sums as (
+    -- every metric's sums in one pass over the lines (one aggregate per metric read them all 11 times)
+    select
+        index_code,
+        as_of_date,
+        {%- for metric, column in harmonic %}
+        sum(weight order by security_id) filter (where {{ column }} > 0) as {{ column }}_weight,
+        sum(weight / {{ column }} order by security_id) filter (where {{ column }} > 0) as {{ column }}_inverse,
+        {%- endfor %}
+        {%- for metric, column in averages %}
+        sum(weight * {{ column }} order by security_id) filter (where {{ column }} is not null) as {{ column }}_product,
+        sum(weight order by security_id) filter (where {{ column }} is not null) as {{ column }}_weight,
+        {%- endfor %}
+        count(*)::double as number_of_holdings
     from line_figures
     group by all
+),
+
+holding_metrics as (
+    {%- for metric, column in harmonic %}
+    select index_code, as_of_date, '{{ metric }}' as metric, {{ column }}_weight / {{ column }}_inverse as value
+    from line_sums
     union all
     {%- endfor %}
     {%- for metric, column in averages %}
-    select index_code, as_of_date, '{{ metric }}',
-        sum(weight * {{ column }} order by security_id) filter (where {{ column }} is not null)
-            / sum(weight order by security_id) filter (where {{ column }} is not null)
-    from line_figures
-    group by all
+    select index_code, as_of_date, '{{ metric }}', {{ column }}_product / {{ column }}_weight
+    from line_sums
     union all
     {%- endfor %}
-    select index_code, as_of_date, 'number_of_holdings', count(*)::double
-    from line_figures
-    group by all
+    select index_code, as_of_date, 'number_of_holdings', number_of_holdings
+    from line_sums
 ),
 
 company_caps as (
