@@ -6,7 +6,8 @@
 -- per share, or the acquirer's close times the ratio plus any cash (the one-day synthetic price), whether or not
 -- the target still traded that day; int_security_exits removes it after that close.
 {{ config(materialized='incremental', unique_key='trade_date', incremental_strategy='delete+insert') }}
-with all_traded as (
+with all_traded as not materialized (
+    -- read three times: scanning the prices again is cheaper than holding all 15M rows as a materialized CTE
     select security_id, trade_date, close_price from {{ ref('stg_prices') }}
 ),
 
@@ -88,16 +89,35 @@ ex_date_effects as (
     group by all
 ),
 
+ex_date_values as (
+    -- both kinds of effect per line and ex-date (at most one row of each), so every price probes one small table
+    -- instead of two
+    select
+        security_id,
+        ex_date,
+        max(split_factor) as split_factor,
+        max(cash_dividend) as cash_dividend,
+        max(special_dividend) as special_dividend,
+        max(spin_off_value) as spin_off_value
+    from (
+        select security_id, ex_date, split_factor, cash_dividend, special_dividend, null::double as spin_off_value
+        from ex_date_effects
+        union all
+        select security_id, ex_date, null, null, null, spin_off_value
+        from spin_off_values
+    )
+    group by all
+),
+
 valued as (
     select
         l.*,
         coalesce(e.split_factor, 1.0) as split_factor,
         coalesce(e.cash_dividend, 0.0) as cash_dividend,
         coalesce(e.special_dividend, 0.0) as special_dividend,
-        coalesce(s.spin_off_value, 0.0) as spin_off_value
+        coalesce(e.spin_off_value, 0.0) as spin_off_value
     from lagged as l
-    left join ex_date_effects as e on e.security_id = l.security_id and e.ex_date = l.trade_date
-    left join spin_off_values as s on s.security_id = l.security_id and s.ex_date = l.trade_date
+    left join ex_date_values as e on e.security_id = l.security_id and e.ex_date = l.trade_date
 )
 
 select
