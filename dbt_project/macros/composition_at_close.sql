@@ -36,11 +36,17 @@ closes {{ as_ }} (
     -- as-of join, which would sort every price of every line first)
     select s.as_of_date, s.next_session, s.security_id, arg_max(p.close_price, p.trade_date) as close_price
     from (select * from same_day where close_price is null) as s
+    {%- if inline %}
+    -- the view: a filter on date reaches same_day here; a subquery on same_day would not take it and would
+    -- compute every session's members first (minutes for one day)
+    join {{ ref('stg_prices') }} as p on p.security_id = s.security_id and p.trade_date <= s.as_of_date
+    {%- else %}
     join (
         -- only those lines' prices: otherwise DuckDB builds its hash table on all 15M prices
         select * from {{ ref('stg_prices') }}
         where security_id in (select security_id from same_day where close_price is null)
     ) as p on p.security_id = s.security_id and p.trade_date <= s.as_of_date
+    {%- endif %}
     group by all
 ),
 
