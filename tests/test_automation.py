@@ -52,6 +52,10 @@ def test_daily_job_runs_the_daily_index_path_and_its_checks() -> None:
         "marts/fct_style_box_returns",
         "marts/fct_industry_contribution",
         "publication/published_marts",
+        # the views the day's Great Expectations suites read, built by the same dbt run (never published)
+        "checks/chk_fct_index_levels",
+        "checks/chk_fct_index_period_returns",
+        "checks/chk_fct_industry_contribution",
     }
     # every check on those assets (Great Expectations suites and dbt tests), none on the others
     graph = defs.resolve_asset_graph()

@@ -7,6 +7,7 @@ A change to any input file (path, size or mtime) validates again.
 
 from __future__ import annotations
 
+import atexit
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,15 @@ from indexpipe.ingest.files import locate_input_files
 from indexpipe.ingest.validate import ValidatedInput, validate_input_dir, validate_price_window
 
 _cache: dict[tuple[str, date | None, date | None], tuple[tuple, ValidatedInput]] = {}
+
+
+@atexit.register
+def _close_cached() -> None:
+    # a cached input holds a DuckDB connection; left to interpreter shutdown (a command ending early, say on a busy
+    # warehouse), DuckDB's bindings print dozens of "leaked instance" lines after the command's one-line error
+    for _, validated in _cache.values():
+        validated.close()
+    _cache.clear()
 
 
 def _directory_state(input_dir: Path) -> tuple:
