@@ -19,9 +19,8 @@ demo: setup  ## generate the synthetic market and run the whole asset graph into
 demo-small: setup  ## a 500-company market, every index and check, in under a minute (data/demo-small.duckdb)
 	$(BIN)/indexpipe demo --small
 
-# serial until a full run passes on two workers (docs/testing.md, "Time"): PARALLEL="-n 2 --dist loadfile
-# --no-loadscope-reorder" tries it
-PARALLEL ?=
+# two pytest-xdist workers, one test file each at a time (docs/testing.md, "Time"); PARALLEL= runs serially
+PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
 
 test: setup  ## every test, including the default-size calibration
 	$(BIN)/python -m pytest $(PARALLEL)
