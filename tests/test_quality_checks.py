@@ -500,21 +500,24 @@ def _rebuild_check_view(db: Path, model: str, dbt_vars: dict[str, object], scrat
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
 
 
+# what the load must keep (the file's values are the input validator's rules, tested in test_ingest_validation.py)
 RAW_CASES = {
-    "negative_close": (
+    "duplicate_price": (
         "raw_prices",
-        ["update raw.prices set close = -1 where security_id = 'A01_1' and date = date '2024-01-02'"],
-        ["non_positive_closes", "2024-01-02"],
+        [
+            "insert into raw.prices select * from raw.prices where security_id = 'A01_1' and date = date '2024-01-02'"
+        ],
+        ["duplicate_keys", "2024-01-02"],
     ),
-    "unknown_exchange": (
+    "duplicate_security": (
         "raw_securities",
-        ["update raw.securities set exchange = 'MOON' where security_id = 'A07_1'"],
-        ["exchange", "A07_1"],
+        ["insert into raw.securities select * from raw.securities where security_id = 'A07_1'"],
+        ["security_id", "A07_1"],
     ),
-    "available_above_outstanding": (
+    "shares_of_an_unknown_security": (
         "raw_shares",
-        ["update raw.shares set available_shares = 2 * shares_outstanding where security_id = 'A11_1'"],
-        ["available_shares", "A11_1"],
+        ["update raw.shares set security_id = 'NOPE_1' where security_id = 'A11_1'"],
+        ["known_security", "NOPE_1"],
     ),
 }
 

@@ -2,8 +2,9 @@
 
 - The eligible exchanges and security types (docs/methodology.md §1) are dbt vars (dbt_project.yml) that the models read
   through the macro sql_values; no model spells them out, and the test fixtures and the calibration query agree.
-- The input enumerations live in indexpipe/contract.py; the Great Expectations suites of the raw tables check the
-  same sets, and the eligible lists are taken from them.
+- The input enumerations live in indexpipe/contract.py and the input validator alone checks them; the Great
+  Expectations suites of the raw tables check what the load must keep (keys, known securities), never a value
+  list, and the eligible lists are taken from the contract's.
 - The index codes live in the seed index_definitions.csv; the suites that check index codes use the same set.
 - The seven membership flags of the reconstitution chain are one Jinja list (macro membership_flags).
 """
@@ -15,7 +16,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from indexpipe.contract import EXCHANGES, SECURITY_TYPES, SIZE_INDEX_CODES, TABLES_BY_NAME
 from indexpipe.rules import project_vars
 from indexpipe.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
@@ -76,33 +76,33 @@ def test_calibration_query_reads_the_eligible_lists(tmp_path: Path) -> None:
     assert "security_type in ('common', 'reit', 'tracking_stock')" in sql
 
 
-@pytest.mark.parametrize(
-    ("suite", "table", "column"),
-    [
-        ("raw_securities", "securities", "security_type"),
-        ("raw_securities", "securities", "exchange"),
-        ("raw_corporate_actions", "corporate_actions", "action_type"),
-        ("raw_classifications", "classifications", "icb_industry"),
-    ],
-)
-def test_raw_suites_check_the_contract_enumerations(suite: str, table: str, column: str) -> None:
-    enum = TABLES_BY_NAME[table].column(column).enum
-    assert enum is not None
-    assert _value_sets(SUITES / f"{suite}.json")[column] == list(enum)
+def _named_columns(expectation: dict) -> set[str]:
+    kwargs = expectation["kwargs"]
+    return {kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs} | set(
+        kwargs.get("column_list", [])
+    )
 
 
-def test_every_contract_enumeration_has_its_raw_suite() -> None:
-    checked = {
-        (suite.stem.removeprefix("raw_"), column)
-        for suite in SUITES.glob("raw_*.json")
-        for column in _value_sets(suite)
-    }
-    # enumerations the validator alone checks (an initial_membership file is optional and has no raw suite)
-    validator_only = {("initial_membership", "index_code")}
-    enumerated = {
-        (table.name, c.name) for table in TABLES_BY_NAME.values() for c in table.columns if c.enum is not None
-    }
-    assert enumerated - validator_only <= checked
+def test_no_raw_suite_repeats_a_rule_of_the_input_validator() -> None:
+    suites = sorted(SUITES.glob("raw_*.json"))
+    assert len(suites) == 6
+    for suite in suites:
+        table = TABLES_BY_NAME[suite.stem.removeprefix("raw_")]
+        contract_columns = {c.name for c in table.columns}
+        expectations = json.loads(suite.read_text())["expectations"]
+        # a contract column appears only as the table's key: its values, lists and bounds are the validator's
+        for expectation in expectations:
+            named = _named_columns(expectation) & contract_columns
+            assert named <= set(table.key), (suite.name, expectation["type"], named)
+        # the frame's own columns are flags and counts (known_security true, duplicate_keys 0)
+        assert all(v in ([True], [0]) for v in _value_sets(suite).values()), suite.name
+        # each keeps its table's key, in the table or in the loaded window
+        keys = {(e["type"], tuple(sorted(_named_columns(e)))) for e in expectations}
+        assert keys & {
+            ("expect_compound_columns_to_be_unique", tuple(sorted(table.key))),
+            ("expect_column_values_to_be_unique", tuple(table.key)),
+            ("expect_column_values_to_be_in_set", ("duplicate_keys",)),
+        }, suite.name
 
 
 def test_index_code_sets_agree_with_the_seed() -> None:

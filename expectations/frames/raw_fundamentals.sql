@@ -1,4 +1,6 @@
 -- asset: raw/fundamentals
 -- examples: company_id, period_end
-select company_id, period_end, available_date, available_date >= period_end as available_after_period
+-- The key the load must keep: one row per company and fiscal period end. The file's dates and values are the input
+-- validator's rules (docs/contract.md §1).
+select company_id, period_end
 from raw.fundamentals

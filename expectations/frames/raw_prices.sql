@@ -1,7 +1,9 @@
 -- asset: raw/prices
 -- examples: trade_date
--- One row per trading day of the last loaded price window (the rows this run changed): counts of rows that break
--- the contract, with an example security for each kind.
+-- One row per trading day of the last loaded price window (the rows this run changed): what the load must keep
+-- when it replaces a window of a warehouse loaded before (rows on the day, one row per security and date, every
+-- price of a security the warehouse holds), with an example security. The file's values (closes, volumes) are the
+-- input validator's rules (docs/contract.md §1).
 with last_window as (
     select window_start, window_end from raw._load_log
     where table_name = 'prices' order by loaded_at desc limit 1
@@ -23,10 +25,8 @@ keys as (
 select
     r.date as trade_date,
     count(*) as row_count,
-    count(*) filter (where r.close is null or r.close <= 0) as non_positive_closes,
-    count(*) filter (where r.volume is null or r.volume < 0) as negative_volumes,
     count(*) filter (where not r.known_security) as unknown_securities,
     (select count(*) from keys as k where k.date = r.date and k.n > 1) as duplicate_keys,
-    min(r.security_id) filter (where r.close <= 0 or not r.known_security) as example_security_id
+    min(r.security_id) filter (where not r.known_security) as example_security_id
 from window_rows as r
 group by r.date
