@@ -242,6 +242,42 @@ def test_kill_9_during_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
     assert [job for job, _ in _build_records(db)] == ["build_all", "build_all"]
 
 
+@pytest.mark.skipif(
+    not Path("/proc/self/stat").exists(), reason="needs /proc to find the dbt children (Linux)"
+)
+def test_kill_9_during_the_day_s_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
+    markets: tuple[Path, Path], baseline: Path, tmp_path: Path
+) -> None:
+    # the daily run's dbt runs in a warm child (indexpipe.dbt_child.warm_dbt) that the command dagster-dbt starts
+    # hands its work to: both are children of the run, and both must die with it
+    db = _copy_of(baseline, tmp_path / "wh")
+    with duckdb.connect(str(db), read_only=True) as con:
+        last_day = con.execute("select max(date) from raw.prices").fetchone()[0]
+    before = _state(db)
+    run = subprocess.Popen(
+        [INDEXPIPE, "day", "--data-dir", str(markets[0]), "--db", str(db), "--date", last_day.isoformat()],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_env(),
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 600
+    while not any("dbt" in cmd and " build" in cmd for _, cmd in _children(run.pid)):
+        assert run.poll() is None and time.monotonic() < deadline, "the day ended before dbt started"
+        time.sleep(0.05)
+    dbt = [pid for pid, cmd in _children(run.pid) if "indexpipe-dbt" in cmd]
+    assert len(dbt) == 2, _children(run.pid)  # the command dagster-dbt started, and the warm child running it
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=30)
+
+    gone_by = time.monotonic() + 5
+    while any(_alive(pid) for pid in dbt) and time.monotonic() < gone_by:
+        time.sleep(0.1)
+    assert not [pid for pid in dbt if _alive(pid)], "a dbt child survived the run"
+    assert _state(db) == before
+    assert current_holder(db) is None
+
+
 def _mount_tmpfs(path: Path, megabytes: int, remount: bool = False) -> str | None:
     """Mount (or resize) a tmpfs; the reason it cannot be done, else None."""
     if shutil.which("mount") is None:

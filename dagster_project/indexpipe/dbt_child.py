@@ -10,17 +10,30 @@ of an incremental run, this parent's pid). dagster-dbt 0.29's ``DbtCliResource.c
 copies ``os.environ`` when it starts dbt. So the variables are set for that call only, under a lock (two runs in
 one process never start dbt with each other's values), and the previous environment is restored as soon as dbt
 has started.
+
+``warm_dbt`` (the daily run) starts one such child early, before the run's own imports and checks: it imports dbt
+and its DuckDB adapter (2 s) on the second core and waits on a Unix socket. The ``indexpipe-dbt`` that dagster-dbt
+then starts finds it (``SERVER_VARIABLE``), hands it its argv, environment, working directory and standard streams
+(SCM_RIGHTS) and waits for its exit status; dbt runs in the warm child, writing to dagster-dbt's pipe. Both die with
+the run's process (each checks its own parent), and the warm child exits when the one that handed it the command
+does (a killed or cancelled dbt step). Without a warm child, ``indexpipe-dbt`` runs dbt itself.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
+import logging
 import os
 import signal
+import socket
+import struct
+import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 
 _PR_SET_PDEATHSIG = 1
@@ -29,6 +42,71 @@ _WATCH_SECONDS = 0.5
 # (the starter died before this line ran) exits at once
 PARENT_VARIABLE = "INDEXPIPE_DBT_PARENT_PID"
 _STARTING = threading.Lock()
+# the abstract Unix socket a warm dbt child waits on: set on the warm child (serve) and on the dbt command that
+# hands it its work (run there)
+SERVE_VARIABLE = "INDEXPIPE_DBT_SERVE"
+SERVER_VARIABLE = "INDEXPIPE_DBT_SERVER"
+_warm: dict[str, subprocess.Popen] = {}  # socket name -> the warm child not yet handed a command
+_STATUS = struct.Struct("!i")
+
+
+@contextlib.contextmanager
+def warm_dbt() -> Iterator[None]:
+    """A dbt child importing dbt while the caller does other work; the next dbt command started inside this block
+    (``child_environment``) runs in it. Stopped at the end of the block if no command took it. Inside another such
+    block, the same child. Call it from the thread that runs dbt's step: Linux signals the child when the thread
+    that started it ends."""
+    with _STARTING:
+        pending = bool(_warm)
+    if pending:
+        yield
+        return
+    from indexpipe.dbt_manifest import dbt_executable
+
+    executable = dbt_executable()
+    if not executable.endswith("indexpipe-dbt"):
+        yield
+        return
+    name = f"indexpipe-dbt-{os.getpid()}-{uuid.uuid4().hex}"
+    # bound here, before the child starts: a command started at once connects and waits for it to accept
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind("\0" + name)
+        listener.listen(1)
+        env = {
+            **os.environ,
+            SERVE_VARIABLE: str(listener.fileno()),
+            PARENT_VARIABLE: str(os.getpid()),
+            "PYTHONUNBUFFERED": "1",
+        }
+        child = subprocess.Popen(
+            [executable],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=[listener.fileno()],
+        )
+    except OSError:
+        yield  # dbt starts the usual way
+        return
+    finally:
+        listener.close()  # the child's copy alone: when it is gone, a command cannot connect and runs dbt itself
+    with _STARTING:
+        _warm[name] = child
+    try:
+        yield
+    finally:
+        with _STARTING:
+            unused = _warm.pop(name, None)
+        if unused is not None:
+            unused.kill()
+        # a used child is the dbt that ran: it exits with its command (reaped here, no zombie)
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 @contextlib.contextmanager
@@ -36,6 +114,11 @@ def child_environment(values: Mapping[str, str]) -> Iterator[None]:
     """``values`` (and this process as the child's parent) in the environment while a dbt child is started."""
     values = {**values, PARENT_VARIABLE: str(os.getpid())}
     with _STARTING:
+        for name, child in list(_warm.items()):
+            del _warm[name]  # one command per warm child
+            if child.poll() is None:
+                values[SERVER_VARIABLE] = name
+                break
         saved = {name: os.environ.get(name) for name in values}
         os.environ.update(values)
         try:
@@ -66,8 +149,102 @@ def die_with_parent() -> None:
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
 
 
+def _serve(listening_fd: str) -> int:
+    """The warm child: import dbt, take one command from the socket, run it with the sender's streams."""
+    listener = socket.socket(fileno=int(listening_fd))
+    import dbt.adapters.duckdb  # noqa: F401  (dbt imports its adapter after the parse; 0.8 s)
+    from dbt.cli.main import cli
+
+    connection, _ = listener.accept()
+    listener.close()
+    header, fds, _, _ = socket.recv_fds(connection, 8, 3)
+    with connection.makefile("rb") as stream:
+        command = json.loads(_read_exactly(stream, struct.unpack("!Q", header)[0]))
+    connection.sendall(_STATUS.pack(os.getpid()))  # taken: from here the sender waits for dbt's status
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(command["cwd"])
+    os.environ.clear()
+    os.environ.update(command["env"])
+    # the sender died or was stopped (dagster-dbt terminating the step): stop dbt too
+    threading.Thread(target=_watch_sender, args=(connection,), daemon=True, name="sender-watch").start()
+    sys.argv = ["dbt", *command["argv"]]
+    try:
+        status = cli()
+    except SystemExit as exit_:
+        status = exit_.code
+    code = status if isinstance(status, int) else (0 if status is None else 1)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with contextlib.suppress(OSError):
+        connection.sendall(_STATUS.pack(code))
+    os._exit(code)
+
+
+def _read_exactly(stream, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        os._exit(137)
+    return data
+
+
+def _watch_sender(connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        while connection.recv(1):
+            pass
+    os._exit(137)
+
+
+def _run_in(name: str) -> int | None:
+    """Hand this command to the warm child ``name`` and wait for its status; None when there is none."""
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect("\0" + name)
+    except OSError:
+        connection.close()
+        return None
+    command = json.dumps({"argv": sys.argv[1:], "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+    try:
+        socket.send_fds(connection, [struct.pack("!Q", len(command))], [0, 1, 2])
+        connection.sendall(command)
+        pid = _receive_int(connection)  # the warm child took the command (its pid)
+    except OSError:
+        pid = None
+    if pid is None:
+        connection.close()
+        return None  # it died before it took the command: run dbt here
+
+    def forward(signum: int, _frame: object) -> None:
+        # dagster-dbt stops a cancelled step with SIGINT, then SIGTERM: to the dbt that runs it
+        with contextlib.suppress(OSError):
+            os.kill(pid, signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, forward)
+    status = _receive_int(connection)
+    return (
+        137 if status is None else status
+    )  # None: the warm child died (killed with the run, or by a signal)
+
+
+def _receive_int(connection: socket.socket) -> int | None:
+    data = b""
+    while len(data) < _STATUS.size:
+        part = connection.recv(_STATUS.size - len(data))
+        if not part:
+            return None
+        data += part
+    return _STATUS.unpack(data)[0]
+
+
 def main() -> int:
     die_with_parent()
+    if serve := os.environ.pop(SERVE_VARIABLE, ""):
+        return _serve(serve)
+    if (server := os.environ.pop(SERVER_VARIABLE, "")) and (status := _run_in(server)) is not None:
+        return status
     from dbt.cli.main import cli
 
     sys.argv[0] = "dbt"
