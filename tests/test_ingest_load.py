@@ -19,7 +19,7 @@ from indexpipe.ingest import (
     load_reference_tables,
     validate_input_dir,
 )
-from indexpipe.ingest.validate import SQL_TYPES
+from indexpipe.ingest.validate import SQL_TYPES, validate_price_window
 from ingest_fixtures import GOOD, Rows, csv_to_parquet, edit_csv, write_csv, write_input_dir
 
 
@@ -237,4 +237,36 @@ def test_a_file_changed_after_validation_is_not_loaded(good_dir: Path, db: Path)
         edit_csv(good_dir / "prices.csv", lambda rows: rows[:-1])
         with pytest.raises(InputValidationError, match="changed after it was validated"):
             load_prices_window(validated, db)
+    assert not db.exists()
+
+
+def _window_close(db: Path, day: date) -> list[tuple]:
+    return query(db, f"SELECT security_id, close FROM raw.prices WHERE date = DATE '{day}' ORDER BY 1")
+
+
+def test_a_day_loads_the_rows_it_checked_even_if_the_file_changes_after_they_were_read(
+    good_dir: Path, db: Path
+) -> None:
+    """A day's validation keeps its window's rows in memory and hashes the file again after reading them
+    (in a thread): the load writes those checked rows, so a later edit of the file cannot reach the warehouse."""
+    day = date(2024, 1, 4)
+    with validate_price_window(good_dir, day, day) as validated:
+        expected = validated._rehashes["prices"].result()  # the file unchanged between the two hashes
+        assert expected == validated.fingerprints["prices"]
+        edit_csv(good_dir / "prices.csv", lambda rows: [{**r, "close": "999"} for r in rows])
+        load_prices_window(validated, db, day, day)
+    closes = {c for _, c in _window_close(db, day)}
+    assert closes and 999 not in closes  # the validated closes, not the edited ones
+
+
+def test_a_pickled_day_validation_rereads_the_file_and_refuses_a_changed_one(
+    good_dir: Path, db: Path
+) -> None:
+    # the clone holds no rows: its load reads the file, so the file must be the one that was hashed
+    day = date(2024, 1, 4)
+    with validate_price_window(good_dir, day, day) as validated:
+        clone = pickle.loads(pickle.dumps(validated))
+    edit_csv(good_dir / "prices.csv", lambda rows: rows[:-1])
+    with clone, pytest.raises(InputValidationError, match="changed after it was validated"):
+        load_prices_window(clone, db, day, day)
     assert not db.exists()
