@@ -340,3 +340,20 @@ def test_dbt_docs_build_with_no_variable_set(cli_build: CliRun) -> None:
     levels = catalog["nodes"]["model.indexpipe.fct_index_levels"]
     assert levels["metadata"]["schema"] == "main" and "price_level" in levels["columns"]
     assert (DOCS_TARGET_PATH / "index.html").exists()
+
+
+def test_the_command_s_fast_exit_keeps_its_output_and_status(tmp_path: Path) -> None:
+    """``indexpipe`` ends with os._exit after its atexit handlers (indexpipe.cli.run): the printed result, written to
+    a pipe (block-buffered), still arrives, and a failure still exits 1."""
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create table t as select 6 * 7 as answer")
+    command = str(Path(sys.executable).parent / "indexpipe")
+    ok = subprocess.run(
+        [command, "sql", "--db", str(db), "select answer from t"], capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and "42" in ok.stdout, ok.stdout + ok.stderr
+    failed = subprocess.run(
+        [command, "sql", "--db", str(db), "select * from nowhere"], capture_output=True, text=True
+    )
+    assert failed.returncode == 1 and "nowhere" in failed.stderr, failed.stderr

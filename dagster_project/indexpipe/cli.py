@@ -4,8 +4,11 @@ preview, sql, docs, dev."""
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import os
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -655,5 +658,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """The ``indexpipe`` command: ``main``, then an exit without the interpreter's teardown.
+
+    Once the last line is out, Python would still finalize ~4,400 modules (dbt, Dagster, pandas) and free a GB of
+    objects one by one: 1.5 s after a quiet daily run, 6 s at load 9, measured after its atexit handlers. The
+    handlers still run (DuckDB connections, logging); then the process ends. With a non-daemon thread still
+    running, the normal exit waits for it as before."""
+    code = main()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`indexpipe sql ... | head`)
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
