@@ -662,7 +662,7 @@ def run() -> None:
     """The ``indexpipe`` command: ``main``, then an exit without the interpreter's teardown.
 
     Once the last line is out, Python would still finalize ~4,400 modules (dbt, Dagster, pandas) and free a GB of
-    objects one by one: 1.5 s after a quiet daily run, 6 s at load 9, measured after its atexit handlers. The
+    objects one by one: 1.8 s after a daily run at load average 3, 6 s at load 9 (after its atexit handlers). The
     handlers still run (DuckDB connections, logging); then the process ends. With a non-daemon thread still
     running, the normal exit waits for it as before."""
     code = main()
