@@ -38,22 +38,39 @@ rank_day_close as (
     join {{ ref('stg_prices') }} as p on p.security_id = a.security_id and p.trade_date = a.rank_date
 ),
 
+month_totals as (
+    -- each line's running totals over its months, exact (integers, DECIMAL): the months of a window are the
+    -- difference of two running totals, read by two asof joins instead of joining every event to 23 months
+    select
+        security_id,
+        trade_month,
+        sum(volume) over months as volume,
+        -- each month's double to 6 then 4 decimals: the 4-decimal type of the union below, as when the months were
+        -- summed row by row
+        sum(dollar_volume::decimal(38, 6)::decimal(38, 4)) over months as dollar_volume,
+        sum(trading_days) over months as trading_days,
+        sum(volume_days) over months as volume_days
+    from {{ ref('int_security_monthly_trading') }}
+    window months as (partition by security_id order by trade_month rows between unbounded preceding and current row)
+),
+
 trading_by_period as (
-    -- whole months before the rank day's month, from the monthly totals
+    -- whole months before the rank day's month (the 23 after the month 24 months back)
     select
         a.recon_id,
         a.security_id,
-        m.volume,
-        m.dollar_volume::decimal(38, 6) as dollar_volume,
-        m.trading_days,
-        m.volume_days
+        u.volume - coalesce(l.volume, 0) as volume,
+        u.dollar_volume - coalesce(l.dollar_volume, 0::decimal(38, 4)) as dollar_volume,
+        u.trading_days - coalesce(l.trading_days, 0) as trading_days,
+        u.volume_days - coalesce(l.volume_days, 0) as volume_days
     from alive as a
-    join {{ ref('int_security_monthly_trading') }} as m
-        on m.security_id = a.security_id
-        and m.trade_month > date_trunc('month', a.rank_date) - interval 24 month
-        and m.trade_month < date_trunc('month', a.rank_date)
+    asof join month_totals as u
+        on u.security_id = a.security_id and date_trunc('month', a.rank_date) > u.trade_month
+    asof left join month_totals as l
+        on l.security_id = a.security_id and date_trunc('month', a.rank_date) - interval 24 month >= l.trade_month
     union all
-    -- the rank day's month up to the rank day, from the daily prices
+    -- the rank day's month up to the rank day, from the daily prices (the month as an equality: a join on the line
+    -- alone would pair each event with every day of the line)
     select
         a.recon_id,
         a.security_id,
@@ -64,7 +81,7 @@ trading_by_period as (
     from alive as a
     join {{ ref('stg_prices') }} as p
         on p.security_id = a.security_id
-        and p.trade_date >= date_trunc('month', a.rank_date)
+        and date_trunc('month', p.trade_date) = date_trunc('month', a.rank_date)
         and p.trade_date <= a.rank_date
     group by a.recon_id, a.security_id
 ),
