@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+import yaml
 from indexpipe.assets.calendar import raw_xnys_sessions
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
 from indexpipe.assets.quality import GE_CHECKS, published_marts
@@ -576,3 +577,31 @@ def test_validate_command_passes_a_good_warehouse_and_fails_a_broken_one(
             "select distinct expected_r1000 from checks.chk_fct_rank_day_universe_reconstitutions"
         ).fetchall()
     assert expected == [(SCALED_VARS["rank_r1000"],)]
+
+
+def _declared_not_null_columns() -> set[tuple[str, str]]:
+    """(mart, column) pairs whose YAML carries a not_null constraint of the enforced contract."""
+    declared = set()
+    for path in (DBT_PROJECT_DIR / "models" / "marts").glob("_marts*.yml"):
+        for model in yaml.safe_load(path.read_text())["models"]:
+            for column in model.get("columns", []):
+                if {"type": "not_null"} in column.get("constraints", []):
+                    declared.add((model["name"], column["name"]))
+    return declared
+
+
+def test_not_null_columns_of_the_marts_are_refused_by_the_warehouse(warehouse: Path) -> None:
+    # the marts' not-null rules are contract constraints, not dbt tests: the built tables must hold them
+    declared = _declared_not_null_columns()
+    assert ("fct_index_membership", "security_id") in declared and ("dim_index", "index_code") in declared
+    with duckdb.connect(str(warehouse)) as con:
+        nullable = dict(
+            ((table, column), is_nullable)
+            for table, column, is_nullable in con.execute(
+                "select table_name, column_name, is_nullable from information_schema.columns "
+                "where table_schema = 'main'"
+            ).fetchall()
+        )
+        assert {key: nullable.get(key) for key in declared} == {key: "NO" for key in declared}
+        with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
+            con.execute("update main.fct_index_membership set security_id = null where rowid = 0")
