@@ -168,7 +168,10 @@ def _serve(listening_fd: str) -> int:
     os.environ.clear()
     os.environ.update(command["env"])
     # the sender died or was stopped (dagster-dbt terminating the step): stop dbt too
-    threading.Thread(target=_watch_sender, args=(connection,), daemon=True, name="sender-watch").start()
+    finished = threading.Event()
+    threading.Thread(
+        target=_watch_sender, args=(connection, finished), daemon=True, name="sender-watch"
+    ).start()
     sys.argv = ["dbt", *command["argv"]]
     try:
         status = cli()
@@ -178,6 +181,8 @@ def _serve(listening_fd: str) -> int:
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
+    # the sender exits once it has the status: its closed connection must not turn this exit into 137
+    finished.set()
     with contextlib.suppress(OSError):
         connection.sendall(_STATUS.pack(code))
     os._exit(code)
@@ -190,11 +195,12 @@ def _read_exactly(stream, size: int) -> bytes:
     return data
 
 
-def _watch_sender(connection: socket.socket) -> None:
+def _watch_sender(connection: socket.socket, finished: threading.Event) -> None:
     with contextlib.suppress(OSError):
         while connection.recv(1):
             pass
-    os._exit(137)
+    if not finished.is_set():
+        os._exit(137)
 
 
 def _run_in(name: str) -> int | None:
