@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from indexpipe.contract import EXCHANGES, SECURITY_TYPES, SIZE_INDEX_CODES, TABLES_BY_NAME
+from indexpipe.quality.runner import expectation_columns
 from indexpipe.rules import project_vars
 from indexpipe.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR
 from recon_fixtures import EXCLUDED_TYPES
@@ -76,13 +77,6 @@ def test_calibration_query_reads_the_eligible_lists(tmp_path: Path) -> None:
     assert "security_type in ('common', 'reit', 'tracking_stock')" in sql
 
 
-def _named_columns(expectation: dict) -> set[str]:
-    kwargs = expectation["kwargs"]
-    return {kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs} | set(
-        kwargs.get("column_list", [])
-    )
-
-
 def test_no_raw_suite_repeats_a_rule_of_the_input_validator() -> None:
     suites = sorted(SUITES.glob("raw_*.json"))
     assert len(suites) == 6
@@ -92,12 +86,12 @@ def test_no_raw_suite_repeats_a_rule_of_the_input_validator() -> None:
         expectations = json.loads(suite.read_text())["expectations"]
         # a contract column appears only as the table's key: its values, lists and bounds are the validator's
         for expectation in expectations:
-            named = _named_columns(expectation) & contract_columns
+            named = set(expectation_columns(expectation["kwargs"])) & contract_columns
             assert named <= set(table.key), (suite.name, expectation["type"], named)
         # the frame's own columns are flags and counts (known_security true, duplicate_keys 0)
         assert all(v in ([True], [0]) for v in _value_sets(suite).values()), suite.name
         # each keeps its table's key, in the table or in the loaded window
-        keys = {(e["type"], tuple(sorted(_named_columns(e)))) for e in expectations}
+        keys = {(e["type"], tuple(sorted(expectation_columns(e["kwargs"])))) for e in expectations}
         assert keys & {
             ("expect_compound_columns_to_be_unique", tuple(sorted(table.key))),
             ("expect_column_values_to_be_unique", tuple(table.key)),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -75,11 +77,15 @@ def warm_up() -> None:
     threading.Thread(target=_open, daemon=True, name="gx-warm-up").start()
 
 
+def expectation_columns(kwargs: Mapping[str, Any]) -> list[str]:
+    """The columns an expectation names, from its kwargs (a suite's JSON or a GE configuration)."""
+    return [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs] + list(
+        kwargs.get("column_list", [])
+    )
+
+
 def _describe(config) -> str:
-    kwargs = config.kwargs
-    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
-    columns += kwargs.get("column_list", [])
-    return f"{config.type}({', '.join(map(str, columns))})"
+    return f"{config.type}({', '.join(map(str, expectation_columns(config.kwargs)))})"
 
 
 def validate_frame(frame: CheckFrame, data) -> CheckOutcome:
