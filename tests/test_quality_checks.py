@@ -17,12 +17,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-import yaml
 from indexpipe.assets.calendar import raw_xnys_sessions
 from indexpipe.assets.ingestion import raw_prices, raw_reference_tables
 from indexpipe.assets.quality import GE_CHECKS, published_marts
 from indexpipe.assets.transform import indexpipe_dbt_models
 from indexpipe.cli import main
+from indexpipe.dbt_manifest import prepare_manifest
 from indexpipe.definitions import defs as project_defs
 from indexpipe.quality.frames import discover_frames
 from indexpipe.quality.runner import run_frame
@@ -580,14 +580,15 @@ def test_validate_command_passes_a_good_warehouse_and_fails_a_broken_one(
 
 
 def _declared_not_null_columns() -> set[tuple[str, str]]:
-    """(mart, column) pairs whose YAML carries a not_null constraint of the enforced contract."""
-    declared = set()
-    for path in (DBT_PROJECT_DIR / "models" / "marts").glob("_marts*.yml"):
-        for model in yaml.safe_load(path.read_text())["models"]:
-            for column in model.get("columns", []):
-                if {"type": "not_null"} in column.get("constraints", []):
-                    declared.add((model["name"], column["name"]))
-    return declared
+    """(mart, column) pairs whose enforced contract carries a not_null constraint, as dbt parsed them."""
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))
+    return {
+        (node["name"], column["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["original_file_path"].startswith("models/marts/")
+        for column in node["columns"].values()
+        if any(constraint["type"] == "not_null" for constraint in column.get("constraints", []))
+    }
 
 
 def test_not_null_columns_of_the_marts_are_refused_by_the_warehouse(warehouse: Path) -> None:
