@@ -229,12 +229,17 @@ class Market:
         return directory
 
 
-def build_market(market: Market, root: Path, dbt_vars: dict | None = None) -> Path:
-    """Write ``market`` under ``root`` and run the whole pipeline on it (``SCALED_VARS`` unless told otherwise)."""
+def build_market(
+    market: Market, root: Path, dbt_vars: dict | None = None, models: tuple[str, ...] = ()
+) -> Path:
+    """Write ``market`` under ``root`` and run the pipeline on it (``SCALED_VARS`` unless told otherwise): every
+    asset, or only ``models`` with what they are built from and their checks (a build of the few tables a test
+    reads runs a fraction of dbt's nodes)."""
     db = root / "w.duckdb"
     build(
         Settings(input_dir=market.write(root / "input"), duckdb_path=db),
         dbt_vars=dict(dbt_vars or SCALED_VARS),
+        models=models,
     )
     return db
 

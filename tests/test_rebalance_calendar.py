@@ -19,6 +19,7 @@ import pytest
 from recon_fixtures import SCALED_VARS, Market, build_market, single_line
 
 START, END = date(2021, 4, 1), date(2023, 7, 10)
+CALENDAR = ("int_rebalance_calendar",)  # all the tests read: the builds run it, its inputs and their checks
 
 
 def _market() -> Market:
@@ -34,14 +35,14 @@ def _market() -> Market:
 
 @pytest.fixture(scope="module")
 def calendar(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
-    return _calendar(build_market(_market(), tmp_path_factory.mktemp("calendar"), SCALED_VARS))
+    return _calendar(build_market(_market(), tmp_path_factory.mktemp("calendar"), SCALED_VARS, CALENDAR))
 
 
 @pytest.fixture(scope="module")
 def calendar_after_list(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
     listed = [("R1000", date(2022, 6, 24), c) for c in ("K1", "K2", "K3")]
     market = replace(_market(), initial_membership=listed)
-    return _calendar(build_market(market, tmp_path_factory.mktemp("calendar_list"), SCALED_VARS))
+    return _calendar(build_market(market, tmp_path_factory.mktemp("calendar_list"), SCALED_VARS, CALENDAR))
 
 
 def _calendar(db: Path) -> list[tuple]:

@@ -70,10 +70,13 @@ def build(
     log_level: str = "WARNING",
     dbt_vars: dict | None = None,
     progress: RunProgress | None = None,
+    models: tuple[str, ...] = (),
 ) -> BuildResult:
     """Validate the input directory, then materialize every asset and check into the warehouse.
 
     ``dbt_vars`` overrides rule parameters of dbt_project.yml (e.g. scaled breakpoint ranks for a tiny test market).
+    ``models`` (dbt model names) limits the run to those models, what they are built from and every check on them
+    (indexpipe.jobs.models_with_their_inputs): a test reading a few tables of a crafted market builds only those.
     The run is recorded in the Dagster instance of ``settings.dagster_home``; ``progress`` follows its events.
     """
     started = time.perf_counter()
@@ -94,7 +97,7 @@ def build(
 
     # the definitions import dbt's manifest (a parse when it is stale): only after the input was checked
     from indexpipe.definitions import defs
-    from indexpipe.jobs import BUILD_JOB
+    from indexpipe.jobs import BUILD_JOB, models_with_their_inputs
 
     # one writer for the whole run (the run's resource takes the same lock again, re-entrantly)
     with warehouse_lock(settings.duckdb_path):
@@ -109,6 +112,7 @@ def build(
             log_level,
             progress,
             tags={PRICES_THROUGH_TAG: through.isoformat()} if through is not None else None,
+            asset_selection=models_with_their_inputs(defs, models) if models else None,
         )
         return _build_result(result, started, first, last, settings, validated.notes, progress)
 
@@ -156,6 +160,7 @@ def _execute(
     progress: RunProgress | None,
     tags: dict[str, str] | None = None,
     partition_key: str | None = None,
+    asset_selection: list[dg.AssetKey] | None = None,
 ):
     """One run of ``job_name`` in this process, recorded in the project's Dagster instance (so ``make dev`` shows
     it with its materializations, check results and logs); raises ``BuildError`` with the first failure."""
@@ -171,6 +176,7 @@ def _execute(
                 run_id=run_id,
                 tags={**SOURCE_TAG, **(tags or {})},
                 partition_key=partition_key,
+                asset_selection=asset_selection,
                 raise_on_error=False,
             )
         finally:
