@@ -89,7 +89,9 @@ def models_with_their_inputs(defs: dg.Definitions, models: tuple[str, ...]) -> l
     selection runs every check on the assets it builds (dbt tests and the blocking suites); nothing downstream."""
     graph = defs.resolve_asset_graph()
     targets = {get_asset_key_for_model([indexpipe_dbt_models], name) for name in models}
-    check_views = {frame.asset_key: frame.model_key for frame in discover_frames() if frame.model_key is not None}
+    check_views = {
+        frame.asset_key: frame.model_key for frame in discover_frames() if frame.model_key is not None
+    }
     while True:
         selected = set(dg.AssetSelection.assets(*targets).upstream().resolve(graph))
         # a multi-asset that cannot subset (the reference tables' load) runs whole
