@@ -46,6 +46,10 @@ SCALED_VARS: dict[str, int | float] = {
     "max_unexplained_daily_index_move": 1e9,
 }
 
+# the marts the reconstitution rule tests read: a build of these (build_market's ``models``) runs the universe, the
+# chain, the memberships and changes with every check on them, not the levels, holdings, preview or publication
+RECON_MARTS = ("fct_rank_day_universe", "fct_index_membership", "fct_reconstitution_changes", "dim_index")
+
 EXCLUDED_TYPES = (
     "adr", "etf", "mutual_fund", "closed_end_fund", "bdc", "royalty_trust", "limited_partnership", "llc",
     "spac", "preferred", "convertible_preferred", "warrant", "right", "unit", "trust_receipt",

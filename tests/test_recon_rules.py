@@ -1,7 +1,8 @@
 """Hand-computed rule tests of the reconstitution engine (docs/methodology.md §1-§3) on small crafted markets.
 
-Each market (tests/recon_fixtures.py) runs through the real pipeline once per module (five builds in all)
-with the scaled breakpoints of ``SCALED_VARS``: #2 (Top 50), #4 (Top 200), #6 (Top 500), #10 (R1000),
+Each market (tests/recon_fixtures.py) runs through the real pipeline once per module (five builds in all; the
+four of this file build only ``RECON_MARTS``, what they are built from and every check on them) with the scaled
+breakpoints of ``SCALED_VARS``: #2 (Top 50), #4 (Top 200), #6 (Top 500), #10 (R1000),
 #20 (Microcap top), #25 (R3000), #30 (R3000E). Every expected number below is a literal worked out by hand;
 the comment next to it shows the arithmetic. Caps in the banding and IPO markets are in $10M units in the
 fixture tables (10m shares, close in $ = cap / $10M), and each rank day's top 30 sums to $100B, so a
@@ -18,6 +19,7 @@ import duckdb
 import pytest
 from recon_fixtures import (
     EXCLUDED_TYPES,
+    RECON_MARTS,
     build_market,
     eligibility_market,
     ipo_market,
@@ -45,22 +47,24 @@ def banding_db(banding_warehouse: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def eligibility_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(eligibility_market(), tmp_path_factory.mktemp("eligibility"))
+    return build_market(eligibility_market(), tmp_path_factory.mktemp("eligibility"), models=RECON_MARTS)
 
 
 @pytest.fixture(scope="module")
 def eligibility_late_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(eligibility_market(late_rows=True), tmp_path_factory.mktemp("eligibility_late"))
+    return build_market(
+        eligibility_market(late_rows=True), tmp_path_factory.mktemp("eligibility_late"), models=RECON_MARTS
+    )
 
 
 @pytest.fixture(scope="module")
 def gap_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(recon_gap_market(), tmp_path_factory.mktemp("gap"))
+    return build_market(recon_gap_market(), tmp_path_factory.mktemp("gap"), models=RECON_MARTS)
 
 
 @pytest.fixture(scope="module")
 def ipo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(ipo_market(), tmp_path_factory.mktemp("ipo"))
+    return build_market(ipo_market(), tmp_path_factory.mktemp("ipo"), models=RECON_MARTS)
 
 
 def _query(db: Path, sql: str, params: list[Any] | None = None) -> list[Row]:

@@ -89,14 +89,15 @@ def models_with_their_inputs(defs: dg.Definitions, models: tuple[str, ...]) -> l
     selection runs every check on the assets it builds (dbt tests and the blocking suites); nothing downstream."""
     graph = defs.resolve_asset_graph()
     targets = {get_asset_key_for_model([indexpipe_dbt_models], name) for name in models}
-    check_views = {
-        frame.asset_key: frame.model_key for frame in discover_frames() if frame.model_key is not None
-    }
+    check_views = [
+        (frame.asset_key, frame.model_key) for frame in discover_frames() if frame.model_key is not None
+    ]
     while True:
         selected = set(dg.AssetSelection.assets(*targets).upstream().resolve(graph))
         # a multi-asset that cannot subset (the reference tables' load) runs whole
         whole = {key for a in graph.assets_defs if not a.can_subset and a.keys & selected for key in a.keys}
-        views = {check_views[tuple(key.path)] for key in selected | whole if tuple(key.path) in check_views}
+        paths = {tuple(key.path) for key in selected | whole}
+        views = {view for guarded, view in check_views if guarded in paths}
         if whole | views <= targets | selected:
             return sorted(selected, key=lambda key: key.to_user_string())
         targets |= whole | views

@@ -31,6 +31,7 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 prepare_manifest()
 
 INCREMENTAL_FROM_VARIABLE = "INDEXPIPE_INCREMENTAL_FROM"
+INDIRECT_SELECTION_VARIABLE = "DBT_INDIRECT_SELECTION"  # read by dagster-dbt, which may override it (empty)
 
 
 def dbt_build_args(incremental_from: str | None = None, overrides: RuleVars | None = None) -> list[str]:
@@ -76,7 +77,14 @@ def indexpipe_dbt_models(
     parse_state = state_path(warehouse.db_path, overrides)
     target = run_target_path(context.op_execution_context.op.name, context.run.run_id)
     seed_run_target(target, parse_state)
-    with child_environment({**warehouse.dbt_environment(), INCREMENTAL_FROM_VARIABLE: day or ""}):
+    environment = {**warehouse.dbt_environment(), INCREMENTAL_FROM_VARIABLE: day or ""}
+    if context.is_subset and day is None:
+        # some models of a whole build (indexpipe.build's ``models``, a selection in the UI): dbt's default (eager)
+        # would also run a test of an unbuilt model that reads a built one (a relationship to dim_index) and fail
+        # on the missing table; `buildable` runs every test whose models are all built or upstream. The one-day
+        # run keeps its own selection.
+        environment[INDIRECT_SELECTION_VARIABLE] = "buildable"
+    with child_environment(environment):
         invocation = dbt.cli(dbt_build_args(day, overrides), context=context, target_path=target)
     yield from invocation.stream()
     keep_parse_state(invocation.target_path, parse_state)
