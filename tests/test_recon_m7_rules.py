@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from recon_fixtures import build_market
+from recon_fixtures import RECON_MARTS, build_market
 from rules_fixtures import rules_market
 from test_recon_rules import Row, _query, changes, indexes_of, intervals, members, universe
 
@@ -22,7 +22,10 @@ FIRST_SESSION_2024 = date(2024, 7, 1)
 
 @pytest.fixture(scope="module")
 def rules_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(rules_market(), tmp_path_factory.mktemp("m7_rules"))
+    # the lock-downs, rescues and event lines the tests read are upstream of the memberships
+    return build_market(
+        rules_market(), tmp_path_factory.mktemp("m7_rules"), models=(*RECON_MARTS, "dim_security")
+    )
 
 
 def _lockdown(db: Path, recon_id: str) -> Row:

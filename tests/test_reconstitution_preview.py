@@ -1,6 +1,7 @@
 """The reconstitution preview and trade demand (docs/preview.md) on the crafted market of tests/preview_fixtures.py,
 built twice (as written, and with rows dated after the preview date), plus the banding market of
-tests/recon_fixtures.py for the rank-day identity. Every expected number is worked out by hand in the comments.
+tests/recon_fixtures.py for the rank-day identity (these two build only the preview mart, what it is built from
+and its checks: their tests read nothing else). Every expected number is worked out by hand in the comments.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from preview_fixtures import (
 from recon_fixtures import SCALED_VARS, banding_market, build_market
 from report_html import drawn_charts, rendered_dom_or_skip
 
+PREVIEW_MART = ("fct_reconstitution_preview",)
 D = preview_date()  # 2024-04-02, 20 sessions before the rank day
 
 
@@ -41,7 +43,10 @@ def preview_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def preview_late_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(preview_market(late_rows=True), tmp_path_factory.mktemp("preview_late"), PREVIEW_VARS)
+    # its test reads the preview mart only: the build runs it, what it is built from and its checks
+    return build_market(
+        preview_market(late_rows=True), tmp_path_factory.mktemp("preview_late"), PREVIEW_VARS, PREVIEW_MART
+    )
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +56,7 @@ def banding_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         banding_market(),
         tmp_path_factory.mktemp("banding_preview"),
         {**SCALED_VARS, "preview_dates": ["2024-04-30"]},
+        PREVIEW_MART,  # and the chain it is compared with, upstream of it
     )
 
 

@@ -27,6 +27,9 @@ from recon_fixtures import build_market
 from style_fixtures import CURVE_VARS, DECEMBER_VARS, curve_market, december_market
 
 TOL = 5e-6
+# the December and curve markets' tests read the scores only: their builds run the scores, what they are built from
+# and every check on them
+STYLE_SCORES = ("fct_style_scores",)
 
 
 @pytest.fixture(scope="module")
@@ -36,12 +39,16 @@ def db(style_warehouse: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def december_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(december_market(), tmp_path_factory.mktemp("december"), dbt_vars=DECEMBER_VARS)
+    return build_market(
+        december_market(), tmp_path_factory.mktemp("december"), dbt_vars=DECEMBER_VARS, models=STYLE_SCORES
+    )
 
 
 @pytest.fixture(scope="module")
 def curve_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(curve_market(), tmp_path_factory.mktemp("curve"), dbt_vars=CURVE_VARS)
+    return build_market(
+        curve_market(), tmp_path_factory.mktemp("curve"), dbt_vars=CURVE_VARS, models=STYLE_SCORES
+    )
 
 
 def _scores(db: Path, recon_id: str, base: str) -> dict[str, dict]:
