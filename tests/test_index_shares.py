@@ -57,6 +57,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         tmp_path_factory.mktemp("index_shares"),
         dbt_vars={"rank_top50": 1, "rank_top200": 2, "rank_top500": 3, "rank_r1000": 3, "rank_micro_top": 4,
                   "rank_r3000": 5, "rank_r3000e": 5},
+        models=("fct_index_holdings",),  # and the index shares it weights by, with their checks
     )  # fmt: skip
 
 

@@ -32,7 +32,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ("F1", date(2020, 1, 2), "Financials"),
         ],
     )
-    return build_market(market, tmp_path_factory.mktemp("industry"))
+    return build_market(market, tmp_path_factory.mktemp("industry"), models=("fct_industry_weights",))
 
 
 def _weights(db: Path, as_of: date) -> dict[str, tuple[float, int]]:

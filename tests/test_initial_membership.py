@@ -1,7 +1,8 @@
 """The index in force before the data starts (methodology decision 11, the optional initial_membership input).
 
 The banding market of tests/recon_fixtures.py is built twice more with its prices starting on 2023-07-03, after
-the 2023-06 reconstitution took effect: once with that reconstitution's composition given as the initial
+the 2023-06 reconstitution took effect (builds of the reconstitution marts, ``RECON_MARTS``, and what they are
+built from, with their checks): once with that reconstitution's composition given as the initial
 membership, once without it. Scaled breakpoints (``SCALED_VARS``): #10 is the R1000 breakpoint, at 89.99% of
 cumulative cap on the 2024-04-30 rank day, so the R1000 band is 87.49%-92.49%.
 
@@ -21,7 +22,7 @@ import duckdb
 import pytest
 from indexpipe.build import BuildResult, build
 from indexpipe.settings import Settings
-from recon_fixtures import SCALED_VARS, banding_market, build_market
+from recon_fixtures import RECON_MARTS, SCALED_VARS, banding_market, build_market
 from test_recon_rules import FIRST_SESSION_2024, RANKS_2023, changes, lines, members, universe
 
 LIST_START = date(
@@ -66,7 +67,7 @@ def full_history_db(banding_warehouse: Path) -> Path:
 @pytest.fixture(scope="module")
 def list_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     market = replace(banding_market(), start=LIST_START, initial_membership=_list_of_2023())
-    return build_market(market, tmp_path_factory.mktemp("banding_list"))
+    return build_market(market, tmp_path_factory.mktemp("banding_list"), models=RECON_MARTS)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,11 @@ def no_list_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Build
     root = tmp_path_factory.mktemp("banding_no_list")
     db = root / "w.duckdb"
     market = replace(banding_market(), start=LIST_START)
-    result = build(Settings(input_dir=market.write(root / "input"), duckdb_path=db), dbt_vars=SCALED_VARS)
+    result = build(
+        Settings(input_dir=market.write(root / "input"), duckdb_path=db),
+        dbt_vars=SCALED_VARS,
+        models=RECON_MARTS,
+    )
     return db, result
 
 

@@ -28,6 +28,7 @@ RUN_VARIABLES = (
     INCREMENTAL_FROM_VARIABLE,
     PARENT_VARIABLE,
 )
+MEMBERSHIP = ("fct_index_membership",)
 # B differs from A in a rule that changes nothing in these markets' outputs but is recorded with the warehouse
 VARS_A = dict(SCALED_VARS)
 VARS_B = {**SCALED_VARS, "max_unexplained_daily_index_move": 1e8}
@@ -67,11 +68,13 @@ def test_alternating_builds_in_one_process_keep_their_own_settings(
         input_dir=ipo_market().write(tmp_path / "b" / "input"), duckdb_path=tmp_path / "b" / "w.duckdb"
     )
 
-    build(a, dbt_vars=VARS_A)
+    # the memberships the test compares, what they are built from and their checks: each run still loads its own
+    # input and runs dbt with its own overrides
+    build(a, dbt_vars=VARS_A, models=MEMBERSHIP)
     first_a = _state(a.duckdb_path)
-    build(b, dbt_vars=VARS_B)
+    build(b, dbt_vars=VARS_B, models=MEMBERSHIP)
     state_b = _state(b.duckdb_path)
-    build(a, dbt_vars=VARS_A)
+    build(a, dbt_vars=VARS_A, models=MEMBERSHIP)
     second_a = _state(a.duckdb_path)
 
     assert {name: os.environ.get(name) for name in RUN_VARIABLES} == before
