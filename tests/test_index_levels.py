@@ -16,11 +16,20 @@ from levels_fixtures import levels_market
 from recon_fixtures import build_market
 
 TOL = 1e-9
+LEVEL_MARTS = (
+    "dim_index",
+    "fct_index_characteristics",
+    "fct_index_levels",
+    "fct_index_period_returns",
+    "fct_industry_contribution",
+    "fct_style_box_returns",
+)
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_market(levels_market(), tmp_path_factory.mktemp("levels"))
+    # the marts the tests read, what they are built from and their checks (no preview, holdings or publication)
+    return build_market(levels_market(), tmp_path_factory.mktemp("levels"), models=LEVEL_MARTS)
 
 
 def _levels(db: Path, index_code: str) -> dict[date, tuple]:
