@@ -46,5 +46,16 @@ def test_a_selection_runs_every_check_of_the_assets_it_builds() -> None:
     carried = set(job.asset_layer.asset_graph.asset_check_keys)
     assert every_check <= carried
     assert not [k for k in carried if k.asset_key not in selected]  # and none of what it does not build
+    # what a check also reads is built (dbt runs a test only when all its models are: the other side of a
+    # relationships test, e.g. the memberships' index codes in dim_index)
+    specs = [spec for assets in defs.resolve_asset_graph().assets_defs for spec in assets.check_specs]
+    assert all(
+        dep.asset_key in selected
+        for spec in specs
+        if spec.asset_key in selected
+        for dep in spec.additional_deps
+    )
+    membership = models_with_their_inputs(defs, ("fct_index_membership",))
+    assert dg.AssetKey(["marts", "dim_index"]) in membership
     assert {f.name for f in frames} <= {k.name for k in carried}
     assert any(k.name.startswith("unique_combination_fct_index_membership") for k in carried)  # a dbt test

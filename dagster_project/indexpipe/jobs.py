@@ -85,19 +85,22 @@ JOBS = [BUILD_JOB, DAILY_JOB, RECON_JOB]
 
 def models_with_their_inputs(defs: dg.Definitions, models: tuple[str, ...]) -> list[dg.AssetKey]:
     """The assets a run needs to build the dbt ``models`` (by name) and check them: the models, everything upstream
-    of them, and the views their Great Expectations checks read with what those views need in turn. A run of this
-    selection runs every check on the assets it builds (dbt tests and the blocking suites); nothing downstream."""
+    of them, and whatever a check of those assets also reads (the view of a Great Expectations suite, the other
+    side of a dbt relationships test) with its own inputs. A run of this selection runs every check on the assets
+    it builds (dbt tests and the blocking suites); nothing downstream."""
     graph = defs.resolve_asset_graph()
+    checks = [spec for assets in graph.assets_defs for spec in assets.check_specs]
     targets = {get_asset_key_for_model([indexpipe_dbt_models], name) for name in models}
-    check_views = [
-        (frame.asset_key, frame.model_key) for frame in discover_frames() if frame.model_key is not None
-    ]
     while True:
         selected = set(dg.AssetSelection.assets(*targets).upstream().resolve(graph))
         # a multi-asset that cannot subset (the reference tables' load) runs whole
         whole = {key for a in graph.assets_defs if not a.can_subset and a.keys & selected for key in a.keys}
-        paths = {tuple(key.path) for key in selected | whole}
-        views = {view for guarded, view in check_views if guarded in paths}
-        if whole | views <= targets | selected:
+        read = {
+            dep.asset_key
+            for spec in checks
+            if spec.asset_key in selected | whole
+            for dep in spec.additional_deps
+        }
+        if whole | read <= selected:
             return sorted(selected, key=lambda key: key.to_user_string())
-        targets |= whole | views
+        targets |= whole | read
