@@ -63,10 +63,18 @@ def default_warehouse(default_market: Path, tmp_path_factory: pytest.TempPathFac
     con.close()
 
 
-def _crafted(factory: pytest.TempPathFactory, name: str, market, dbt_vars: dict | None = None) -> Path:
+def _crafted(
+    factory: pytest.TempPathFactory,
+    name: str,
+    market,
+    dbt_vars: dict | None = None,
+    models: tuple[str, ...] = (),
+) -> Path:
     from recon_fixtures import build_market
 
-    return build_once(factory, name, lambda out: build_market(market(), out, dbt_vars=dbt_vars))
+    return build_once(
+        factory, name, lambda out: build_market(market(), out, dbt_vars=dbt_vars, models=models)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -92,10 +100,12 @@ def banding_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def style_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/style_fixtures.py's style market (the style rules and the daily sums read it)."""
+    """tests/style_fixtures.py's style market (the style rules and the daily sums read it): built up to what they
+    read, the scores, holdings and daily industry sums, with everything those are built from and every check."""
     from style_fixtures import style_market
 
-    return _crafted(tmp_path_factory, "style", style_market)
+    models = ("fct_style_scores", "fct_index_holdings", "int_index_daily_industry_returns")
+    return _crafted(tmp_path_factory, "style", style_market, models=models)
 
 
 @pytest.fixture(scope="session")
