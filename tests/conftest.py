@@ -110,10 +110,13 @@ def style_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def capping_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/capping_fixtures.py's market under CAPPING_VARS (the capping rules and the daily sums read it)."""
+    """tests/capping_fixtures.py's market under CAPPING_VARS (the capping rules and the daily sums read it): built up
+    to the holdings, levels and daily industry sums they read, with everything those are built from and every
+    check."""
     from capping_fixtures import CAPPING_VARS, capping_market
 
-    return _crafted(tmp_path_factory, "capping", capping_market, CAPPING_VARS)
+    models = ("fct_index_holdings", "fct_index_levels", "int_index_daily_industry_returns")
+    return _crafted(tmp_path_factory, "capping", capping_market, CAPPING_VARS, models)
 
 
 @pytest.fixture(scope="session")
