@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
 
-from dagster_dbt import DbtCliResource
 from packaging import version
+
+from indexpipe.dagster_dbt_import import DbtCliResource
 
 
 class IndexpipeDbtCliResource(DbtCliResource):

@@ -19,11 +19,11 @@ runs instead of letting them wait on the lock. Schedules: indexpipe.schedules; t
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
 
 from indexpipe.assets.ingestion import raw_prices
 from indexpipe.assets.quality import published_marts
 from indexpipe.assets.transform import indexpipe_dbt_models
+from indexpipe.dagster_dbt_import import get_asset_key_for_model
 from indexpipe.quality.frames import discover_frames
 from indexpipe.tags import WAREHOUSE_TAG
 

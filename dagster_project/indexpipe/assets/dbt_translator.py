@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator
+
+from indexpipe.dagster_dbt_import import DagsterDbtTranslator
 
 MARTS_LAYER = "marts"
 # intermediate models by what they compute; any other int_ model (and the seeds) belongs to the reconstitution

@@ -16,9 +16,9 @@ changed, whatever ran on other warehouses in between.
 import json
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from indexpipe.assets.dbt_translator import IndexpipeTranslator
+from indexpipe.dagster_dbt_import import DbtCliResource, DbtProject, dbt_assets
 from indexpipe.dbt_child import child_environment
 from indexpipe.dbt_manifest import prepare_manifest
 from indexpipe.dbt_parse_state import keep_parse_state, run_target_path, seed_run_target, state_path

@@ -141,15 +141,13 @@ def _run_models(settings: Settings, entry: str, dbt_vars: dict | None, log_level
     merged = {**recorded, **explicit_overrides(), **(dbt_vars or {})}
     dates = [*recorded.get("preview_dates", []), *merged.get("preview_dates", [])]
     merged["preview_dates"] = sorted({*dates, entry})
-    from dagster_dbt import build_dbt_asset_selection
-
     from indexpipe.assets.transform import indexpipe_dbt_models
+    from indexpipe.dagster_dbt_import import get_asset_key_for_model
     from indexpipe.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    keys = build_dbt_asset_selection([indexpipe_dbt_models], dbt_select=" ".join(PREVIEW_MODELS)).resolve(
-        graph
-    )
+    # by asset key, not a dbt selection string: this process runs dagster-dbt without dbt (dagster_dbt_import)
+    keys = {get_asset_key_for_model([indexpipe_dbt_models], model) for model in PREVIEW_MODELS}
     # the publication follows, so the published snapshot holds the new preview too
     keys |= {key for key in graph.get_all_asset_keys() if key.path[-1] == "published_marts"}
     job = defs.resolve_implicit_global_asset_job_def()
