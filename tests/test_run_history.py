@@ -5,6 +5,7 @@ the storage."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -85,3 +86,28 @@ def test_a_wiped_history_takes_new_events(tmp_path: Path) -> None:
         assert [e.user_message for e in storage.get_logs_for_run(run_id)] == ["after the wipe"]
     finally:
         storage.dispose()
+
+
+def _schema(db: Path) -> tuple[list, list]:
+    with sqlite3.connect(db) as con:
+        tables = con.execute("select type, name, sql from sqlite_master order by type, name").fetchall()
+        revision = con.execute("select version_num from alembic_version").fetchall()
+        mode = con.execute("pragma journal_mode").fetchall()
+    return tables, revision + mode
+
+
+def test_a_new_run_s_shard_is_the_one_dagster_creates(tmp_path: Path) -> None:
+    ours, dagsters = tmp_path / "ours", tmp_path / "dagster"
+    run_id = str(uuid.uuid4())
+    for folder, storage_class in ((ours, RunHistoryEventLogStorage), (dagsters, SqliteEventLogStorage)):
+        storage = storage_class(base_dir=str(folder))
+        try:
+            storage.store_event(_log(run_id, "first"))
+            # the template is no run
+            assert storage.get_all_run_ids() == [run_id]
+        finally:
+            storage.dispose()
+    assert len(list(ours.glob(".run-shard-dagster-*.sqlite"))) == 1
+    assert not list(ours.glob("*.tmp"))
+    assert _schema(ours / f"{run_id}.db") == _schema(dagsters / f"{run_id}.db")
+    assert _schema(ours / f"{run_id}.db")[1][0] != (None,)
