@@ -45,7 +45,12 @@ members as (
     from {{ ref('int_index_membership') }} as m
     cross join capping_start as c
     left join capped_twins as t using (index_code)
-    where t.index_code is null or coalesce(m.valid_to, date '9999-12-31') > c.first_capped_session
+    where (t.index_code is null or coalesce(m.valid_to, date '9999-12-31') > c.first_capped_session)
+    {%- if is_incremental() %}
+      -- a run from a day on: only the memberships in force on a day it computes. Those that ended before cut a
+      -- line's earlier pieces only, so every piece from that day on holds the same (index, factor) pairs
+      and coalesce(m.valid_to, date '9999-12-31') > {{ incremental_start('trade_date') }}
+    {%- endif %}
 ),
 
 index_keys as (
@@ -161,6 +166,19 @@ state_starts as (
     select security_id, piece_to from line_pieces
 ),
 
+live_starts as (
+    select security_id, state_from
+    from state_starts
+    {%- if is_incremental() %}
+    -- a run from a day on: the state in force that day and the later ones (a state's end is the next one's start)
+    qualify state_from >= coalesce(
+        max(case when state_from <= {{ incremental_start('trade_date') }} then state_from end)
+            over (partition by security_id),
+        date '0001-01-01'
+    )
+    {%- endif %}
+),
+
 states as (
     -- the index's shares and float in force; a line not yet through an update uses the raw float
     select
@@ -169,7 +187,7 @@ states as (
         lead(b.state_from, 1, date '9999-12-31') over (partition by b.security_id order by b.state_from) as state_to,
         coalesce(i.index_available_shares, h.available_shares) as available_shares,
         case when b.state_from < p.piece_to then p.piece_id end as piece_id
-    from state_starts as b
+    from live_starts as b
     asof left join index_shares as i on i.security_id = b.security_id and i.apply_date <= b.state_from
     asof left join raw_shares as h on h.security_id = b.security_id and h.effective_date <= b.state_from
     asof left join line_pieces as p on p.security_id = b.security_id and p.piece_from <= b.state_from

@@ -35,7 +35,9 @@ deals as (
     where a.action_type in ('cash_acquisition', 'stock_merger')
 ),
 
-all_prices as (
+all_prices as not materialized (
+    -- read twice by a one-day run, each time with its own date filter: the day's rows (a few row groups of the
+    -- date-ordered prices) and the earlier ones (the previous closes). Materialized, it would hold all 15M rows first
     select t.security_id, t.trade_date, t.close_price, false as is_deal_price
     from all_traded as t
     anti join deals as d on d.security_id = t.security_id and d.trade_date = t.trade_date
