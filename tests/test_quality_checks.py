@@ -12,6 +12,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
@@ -109,6 +111,11 @@ class _Warehouse:
 
     def stage_publication(self, snapshot: Path, fingerprints: dict[str, str]) -> bool:
         return False  # outside a run of the real resource: published_marts swaps the link at once
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with duckdb.connect(str(self.db_path), read_only=True) as con:
+            yield con
 
 
 def _materialized(result: dg.ExecuteInProcessResult) -> set[str]:

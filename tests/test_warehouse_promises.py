@@ -284,3 +284,52 @@ def test_validate_fails_on_a_tampered_mart_and_on_a_warehouse_without_a_record(c
         con.execute("drop schema _indexpipe cascade")
     assert main(["validate", "--db", str(copied)]) == 1
     assert "no build of this warehouse is recorded as complete" in capsys.readouterr().err
+
+
+# the connections the read-only steps below were given, in order
+_READERS: list[duckdb.DuckDBPyConnection] = []
+
+
+@dg.asset
+def read_first(warehouse: WarehouseResource) -> None:
+    with warehouse.reading() as con:
+        _READERS.append(con)
+        assert con.execute("select x from t").fetchone()[0] == 1
+
+
+@dg.asset(deps=[read_first])
+def write_between(warehouse: WarehouseResource) -> None:
+    # asking for the file closes the shared reader: DuckDB would refuse a writer beside it
+    with duckdb.connect(str(warehouse.db_path)) as con:
+        con.execute("update t set x = 5")
+
+
+@dg.asset(deps=[write_between])
+def read_after(warehouse: WarehouseResource) -> None:
+    with warehouse.reading() as con:
+        _READERS.append(con)
+        assert con.execute("select x from t").fetchone()[0] == 5
+
+
+@dg.asset(deps=[read_after])
+def read_again(warehouse: WarehouseResource) -> None:
+    with warehouse.reading() as con:
+        _READERS.append(con)
+        assert con.execute("select x from t").fetchone()[0] == 5
+
+
+def test_read_only_steps_share_one_connection_and_a_writer_still_gets_in(tmp_path: Path) -> None:
+    db = _live_warehouse(tmp_path)
+    _READERS.clear()
+    assert _run(db, [read_first, write_between, read_after, read_again]).success
+    assert len(_READERS) == 3
+    assert _READERS[0] is not _READERS[1]  # reopened after the writer, so it sees the write
+    assert _READERS[1] is _READERS[2]  # the steps after it share one connection
+    assert _x(db) == 5  # closed before the commit wrote the copy and swapped it in
+    # outside a run, each use opens the live file and closes it
+    resource = WarehouseResource(input_dir=str(db.parent), duckdb_path=str(db))
+    with resource.reading() as con:
+        assert con.execute("select x from t").fetchone()[0] == 5
+    with duckdb.connect(str(db)) as con:  # nothing left open: a writer gets in
+        con.execute("update t set x = 6")
+    assert _x(db) == 6

@@ -12,13 +12,12 @@ import os
 import uuid
 
 import dagster as dg
-import duckdb
 
 from indexpipe.assets.dbt_translator import model_key
 from indexpipe.dbt_manifest import mart_models
 from indexpipe.ingest.files import sql_string
 from indexpipe.quality.frames import CheckFrame, discover_frames
-from indexpipe.quality.runner import run_frame
+from indexpipe.quality.runner import check_frame
 from indexpipe.resources import WarehouseResource
 from indexpipe.warehouse.published import previous_manifest, published_link, snapshots_dir, swap_published
 from indexpipe.warehouse.state import MARTS_SCHEMA, table_fingerprint
@@ -38,7 +37,8 @@ def _check_for(frame: CheckFrame) -> dg.AssetChecksDefinition:
     def _ge_check(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        outcome = run_frame(frame, warehouse.db_path)
+        with warehouse.reading() as con:
+            outcome = check_frame(frame, con)
         for failure in outcome.failures:
             context.log.error(f"{frame.name}: {failure.line()}")
         metadata: dict[str, dg.MetadataValue] = {
@@ -76,7 +76,7 @@ def published_marts(warehouse: WarehouseResource) -> dg.MaterializeResult:
     snapshot.mkdir(parents=True)
     previous = previous_manifest(link)
     rows, fingerprints, reused = {}, {}, []
-    with duckdb.connect(str(warehouse.db_path), read_only=True) as con:
+    with warehouse.reading() as con:
         for mart in MARTS:
             target = snapshot / (mart + ".parquet")
             rows[mart], fingerprint = table_fingerprint(con, MARTS_SCHEMA, mart)

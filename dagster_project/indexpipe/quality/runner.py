@@ -115,10 +115,13 @@ def validate_frame(frame: CheckFrame, data) -> CheckOutcome:
     return CheckOutcome(frame, len(data), len(result.results), failures)
 
 
+def check_frame(frame: CheckFrame, con: duckdb.DuckDBPyConnection) -> CheckOutcome:
+    return validate_frame(frame, read_frame(con, frame))
+
+
 def run_frame(frame: CheckFrame, db_path: Path) -> CheckOutcome:
     with duckdb.connect(str(db_path), read_only=True) as con:
-        data = read_frame(con, frame)
-    return validate_frame(frame, data)
+        return check_frame(frame, con)
 
 
 def run_all(db_path: Path) -> list[CheckOutcome]:
