@@ -14,6 +14,12 @@ import numpy as np
 from indexpipe.generator.universe import US_OPERATING, Companies
 
 PER_YEAR = {"special": 10, "forward_split": 12, "reverse_split": 5, "stock_dividend": 3, "spin": 5}
+# Fewest shares a consolidation may leave a company (main-class equivalents). The shares file rounds each line to
+# whole shares and the input check holds a split's shares to its ratio within a factor 1.25: at 100 shares the
+# rounding is at most 0.5% (2% for a line with a quarter of them), whereas over 24 years a penny stock consolidated
+# again and again went from 6 shares to 0.6, published as 1 (x0.167 for a 1-for-10). The default market's
+# smallest consolidation leaves 462 shares, so it keeps every split.
+MIN_SHARES_AFTER_CONSOLIDATION = 100.0
 
 
 @dataclass
@@ -64,6 +70,7 @@ def plan_events(rng: np.random.Generator, co: Companies, days: np.ndarray, scale
 
     high_priced = us & (co.anchor_price >= 100)
     low_priced = np.isin(co.flag, ["penny"]) | (co.kind == "otc")
+    consolidations = Consolidations(co.anchor_cap / co.anchor_price)
     for kind, eligible, ratios in (
         ("forward_split", high_priced, (2.0, 3.0, 4.0)),
         ("reverse_split", low_priced, (0.1, 0.2, 0.125)),
@@ -75,7 +82,10 @@ def plan_events(rng: np.random.Generator, co: Companies, days: np.ndarray, scale
                 alive &= co.anchor_day < day  # penny stocks consolidate after the anchor day
             pool = np.flatnonzero(alive)
             if len(pool):
-                ev.splits.append((int(rng.choice(pool)), day, float(rng.choice(ratios))))
+                company, ratio = int(rng.choice(pool)), float(rng.choice(ratios))
+                # drawn either way, so the generator's later draws (and every market that skips none) stay the same
+                if kind != "reverse_split" or consolidations.admit(company, ratio):
+                    ev.splits.append((company, day, ratio))
 
     # Spin-offs come from plain, large US companies seasoned for a year; the child is appended by the caller.
     used: set[int] = set()
@@ -91,6 +101,28 @@ def plan_events(rng: np.random.Generator, co: Companies, days: np.ndarray, scale
         ev.spins.append((p, -1, day, float(rng.uniform(0.08, 0.3)), float(rng.uniform(0.1, 1.0))))
     ev.spins.sort(key=lambda s: (s[2], s[0]))
     return ev
+
+
+class Consolidations:
+    """The reverse splits planned so far, against the shares each company has left.
+
+    Reverse splits come after a company's anchor day, when it has ``anchor_shares``; its later shares are those
+    times the ratios of its consolidations (issuance drifts them by a few percent, and stock dividends only add).
+    The product is taken over every consolidation admitted, whatever its date: the fewest shares the company will
+    have, so no split is admitted that a later-planned earlier one would push below the floor.
+    """
+
+    def __init__(self, anchor_shares: np.ndarray) -> None:
+        self.anchor_shares = anchor_shares
+        self.factor: dict[int, float] = {}
+
+    def admit(self, company: int, ratio: float) -> bool:
+        """True (and counted) when ``company`` keeps at least MIN_SHARES_AFTER_CONSOLIDATION after ``ratio``."""
+        factor = self.factor.get(company, 1.0) * ratio
+        if self.anchor_shares[company] * factor < MIN_SHARES_AFTER_CONSOLIDATION:
+            return False
+        self.factor[company] = factor
+        return True
 
 
 def _plan_dividends(rng: np.random.Generator, co: Companies, days: np.ndarray, ev: Events) -> None:
