@@ -49,6 +49,7 @@ from indexpipe.contract import (
     Reference,
     Table,
 )
+from indexpipe.duckdb_memory import limit_pipeline_memory
 from indexpipe.ingest.files import (
     InputFile,
     InputValidationError,
@@ -81,7 +82,7 @@ _COUNTRY_REASON = "is not an ISO 3166 alpha-2 code (two upper-case letters)"
 
 def _connect() -> duckdb.DuckDBPyConnection:
     """The in-memory validation connection; quiet, so a command's output stays its summary or its one line."""
-    con = duckdb.connect()
+    con = limit_pipeline_memory(duckdb.connect(), in_memory=True)
     con.execute("SET enable_progress_bar = false")
     return con
 

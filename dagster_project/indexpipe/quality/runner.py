@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from indexpipe.duckdb_memory import limit_pipeline_memory
 from indexpipe.quality.frames import CheckFrame, discover_frames, read_frame
 from indexpipe.settings import EXPECTATIONS_DIR
 
@@ -120,7 +121,7 @@ def check_frame(frame: CheckFrame, con: duckdb.DuckDBPyConnection) -> CheckOutco
 
 
 def run_frame(frame: CheckFrame, db_path: Path) -> CheckOutcome:
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with limit_pipeline_memory(duckdb.connect(str(db_path), read_only=True)) as con:
         return check_frame(frame, con)
 
 
