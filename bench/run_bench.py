@@ -34,11 +34,12 @@ INDEXPIPE = str(Path(sys.executable).parent / "indexpipe")
 DEMO_DATA = ROOT / "data" / "demo"
 DEMO_DB = ROOT / "data" / "warehouse.duckdb"
 
-# Targets of issue 15, on this project's 2-core machine.
-DEMO_TARGET_SECONDS, DEMO_TARGET_MIB = 90.0, 4096
+# Targets of issue 15, on this project's 2-core machine. "4 GB" read as 4 x 10^9 bytes (3,814 MiB), the stricter
+# of its two readings, so a build that meets it meets 4 GiB too.
+DEMO_TARGET_SECONDS, DEMO_TARGET_MIB = 90.0, 3814
 DAY_TARGET_SECONDS = 10.0
 DOUBLING_TARGET = 2.1
-LARGE_TARGET_MIB = 4096
+LARGE_TARGET_MIB = 3814
 
 # Runs one command and prints its peak RSS (KiB) as the last line: RUSAGE_CHILDREN of a fresh wrapper covers that
 # command and every process under it (dbt), each process counted on its own.
