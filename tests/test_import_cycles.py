@@ -1,8 +1,10 @@
 """No import loops inside the indexpipe package (docs/engine.md): modules import downwards only.
 
 Every ``import`` counts, those inside functions too (a lazy import hides a loop, it does not remove it); only
-imports under ``if TYPE_CHECKING:`` do not, since they never run. Importing ``pkg.sub`` is an edge to ``pkg.sub``,
-not to ``pkg``: a package running its ``__init__`` first is not a loop.
+imports under ``if TYPE_CHECKING:`` do not, since they never run. Importing ``pkg.sub.mod`` from outside ``pkg.sub``
+is also an edge to ``pkg.sub`` (Python runs the sub-package's ``__init__`` first, and a loop through it fails as any
+other: duckdb_memory -> ingest.files ran ingest/__init__ -> load -> validate -> duckdb_memory); from inside
+``pkg.sub`` it is not, the package being already under way. The top package itself is no edge.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ def _owner(name: str, modules: dict[str, Path]) -> str | None:
     return name or None
 
 
+def _parents(module: str) -> list[str]:
+    """``a.b.c`` -> ``a.b``, ``a``."""
+    parts = module.split(".")
+    return [".".join(parts[:end]) for end in range(len(parts) - 1, 0, -1)]
+
+
 def import_graph(root: Path, package: str) -> dict[str, set[str]]:
     """Module -> the package's modules it imports."""
     modules = _modules(root, package)
@@ -53,8 +61,15 @@ def import_graph(root: Path, package: str) -> dict[str, set[str]]:
                 for alias in node.names:
                     submodule = f"{node.module}.{alias.name}"
                     targets.add(submodule if submodule in modules else node.module)
-        owners = {_owner(target, modules) for target in targets}
-        graph[name] = {owner for owner in owners if owner is not None and owner not in (name, package)}
+        owners = {_owner(target, modules) for target in targets} - {None}
+        # the sub-packages an import passes through run their __init__ first, unless the importer is inside them
+        owners |= {
+            parent
+            for owner in owners
+            for parent in _parents(owner)
+            if parent in modules and name != parent and not name.startswith(parent + ".")
+        }
+        graph[name] = {owner for owner in owners if owner not in (name, package)}
     return graph
 
 
@@ -125,12 +140,19 @@ def test_the_cycle_finder_sees_lazy_loops_and_ignores_type_checking_and_parent_p
         "sub/__init__.py": "from pkg.sub import f\n",
         "sub/f.py": "from pkg.sub import g\n",
         "sub/g.py": "",
+        # h (outside sub) imports sub.f, so sub's __init__ runs first: an edge to pkg.sub, with no loop here
+        "h.py": "from pkg.sub.g import thing\n",
     }
     for name, text in files.items():
         (package / name).write_text(text)
     graph = import_graph(tmp_path, "pkg")
     assert graph["pkg.b"] == {"pkg.c"} and graph["pkg.d"] == set() and graph["pkg.sub.f"] == {"pkg.sub.g"}
+    assert graph["pkg.h"] == {"pkg.sub.g", "pkg.sub"}
     assert import_cycles(graph) == [["pkg.a", "pkg.b", "pkg.c"]]
+    # g importing h is a loop through sub's __init__ (h -> sub -> f -> g -> h)
+    (package / "sub" / "g.py").write_text("from pkg.h import thing\n")
+    assert ["pkg.h", "pkg.sub", "pkg.sub.f", "pkg.sub.g"] in import_cycles(import_graph(tmp_path, "pkg"))
+    (package / "sub" / "g.py").write_text("")
     # d and e become a loop when d's import is a real one
     (package / "d.py").write_text("from pkg.e import E\n")
     assert import_cycles(import_graph(tmp_path, "pkg")) == [["pkg.a", "pkg.b", "pkg.c"], ["pkg.d", "pkg.e"]]

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import duckdb
 
-from indexpipe.ingest.files import sql_string
-
 PIPELINE_MEMORY_LIMIT_VARIABLE = "INDEXPIPE_PIPELINE_MEMORY_LIMIT"
 # DuckDB reads GB as 10^9 bytes: 1,907 MiB of buffers beside the run's ~650 MiB of Python (Dagster, GE, pandas)
 DEFAULT_PIPELINE_MEMORY_LIMIT = "2GB"
@@ -38,8 +36,8 @@ def limit_pipeline_memory(
     than the first is refused). An in-memory database spills to ``.tmp`` of the working directory by default: it
     gets a folder of its own under the system's temporary directory instead (DuckDB creates it when it first
     spills and removes it, whole, when the database closes: so never shared)."""
-    con.execute(f"set memory_limit = {sql_string(pipeline_memory_limit())}")
+    con.execute("set memory_limit = ?", [pipeline_memory_limit()])
     if in_memory:
         folder = Path(tempfile.gettempdir()) / f"indexpipe-duckdb-{os.getpid()}-{next(_databases)}"
-        con.execute(f"set temp_directory = {sql_string(str(folder))}")
+        con.execute("set temp_directory = ?", [str(folder)])
     return con
