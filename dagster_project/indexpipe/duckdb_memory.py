@@ -41,3 +41,9 @@ def limit_pipeline_memory(
         folder = Path(tempfile.gettempdir()) / f"indexpipe-duckdb-{os.getpid()}-{next(_databases)}"
         con.execute("set temp_directory = ?", [str(folder)])
     return con
+
+
+def connect_read_only_capped(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection of the run's own steps (the checks, the publication), capped like its others (the
+    commands that only read a built warehouse use indexpipe.warehouse.read_only, with its one-line errors)."""
+    return limit_pipeline_memory(duckdb.connect(str(db), read_only=True))

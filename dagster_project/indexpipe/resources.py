@@ -22,7 +22,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from indexpipe.duckdb_memory import limit_pipeline_memory
+from indexpipe.duckdb_memory import connect_read_only_capped
 from indexpipe.rules import RuleVars, explicit_overrides
 from indexpipe.settings import DUCKDB_PATH_VARIABLE, current_settings
 from indexpipe.warehouse.lock import warehouse_lock
@@ -85,11 +85,11 @@ class WarehouseResource(dg.ConfigurableResource):
         one after another (the checks after dbt, then the publication): opening the default warehouse costs
         0.05-0.2 s each time. It stays open until someone asks for ``db_path`` (a writer) or the run ends."""
         if self._run is None:
-            with limit_pipeline_memory(duckdb.connect(str(self.live_path), read_only=True)) as con:
+            with connect_read_only_capped(self.live_path) as con:
                 yield con
             return
         if self._reader is None:
-            self._reader = limit_pipeline_memory(duckdb.connect(str(self._run.staging), read_only=True))
+            self._reader = connect_read_only_capped(self._run.staging)
         yield self._reader
 
     def close_reader(self) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from indexpipe.duckdb_memory import limit_pipeline_memory
+from indexpipe.duckdb_memory import connect_read_only_capped
 from indexpipe.quality.frames import CheckFrame, discover_frames, read_frame
 from indexpipe.settings import EXPECTATIONS_DIR
 
@@ -121,7 +121,7 @@ def check_frame(frame: CheckFrame, con: duckdb.DuckDBPyConnection) -> CheckOutco
 
 
 def run_frame(frame: CheckFrame, db_path: Path) -> CheckOutcome:
-    with limit_pipeline_memory(duckdb.connect(str(db_path), read_only=True)) as con:
+    with connect_read_only_capped(db_path) as con:
         return check_frame(frame, con)
 
 
