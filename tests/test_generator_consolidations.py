@@ -11,20 +11,15 @@ from datetime import date
 
 import numpy as np
 import pytest
-from indexpipe.calendars import trading_days
-from indexpipe.generator.events import MIN_SHARES_AFTER_CONSOLIDATION, Consolidations, Events, plan_events
-from indexpipe.generator.market import MarketConfig
-from indexpipe.generator.universe import Companies, build_companies
+from indexpipe.generator.events import MIN_SHARES_AFTER_CONSOLIDATION, Consolidations, Events
+from indexpipe.generator.market import MarketConfig, plan_market
+from indexpipe.generator.universe import Companies
 
 
 def _plan(start: str) -> tuple[Companies, Events, np.ndarray]:
-    """The seed-42, 6,000-company plan from ``start`` (and its trading days), drawn in generate_market's order."""
-    config = MarketConfig(start=date.fromisoformat(start))
-    rng = np.random.default_rng(config.seed)
-    days = trading_days(config.start, config.end)
-    anchor_day = int(np.searchsorted(days, np.datetime64(config.anchor), "right") - 1)
-    companies = build_companies(rng, days, config.companies, anchor_day)
-    return companies, plan_events(rng, companies, days, config.companies / 6000), days
+    """The seed-42, 6,000-company plan from ``start`` (and its trading days), as generate_market draws it."""
+    _, days, companies, events = plan_market(MarketConfig(start=date.fromisoformat(start)))
+    return companies, events, days
 
 
 def _consolidations(plan: tuple[Companies, Events, np.ndarray], company_id: str) -> list[tuple[str, float]]:

@@ -70,7 +70,9 @@ class Market:
     tables: dict[str, pa.Table]
 
 
-def generate_market(config: MarketConfig) -> Market:
+def plan_market(config: MarketConfig) -> tuple[np.random.Generator, np.ndarray, Companies, Events]:
+    """The first draws of every market, in this order: its XNYS sessions, companies and planned events (the
+    generator's random state after them is returned for the rest of the market)."""
     if config.end <= config.start:
         raise ValueError(f"--end {config.end} must be after --start {config.start}")
     rng = np.random.default_rng(config.seed)
@@ -83,7 +85,11 @@ def generate_market(config: MarketConfig) -> Market:
     scale = config.companies / 6000
 
     co = build_companies(rng, days, config.companies, anchor_day)
-    ev = plan_events(rng, co, days, scale)
+    return rng, days, co, plan_events(rng, co, days, scale)
+
+
+def generate_market(config: MarketConfig) -> Market:
+    rng, days, co, ev = plan_market(config)
     co = _append_spin_children(rng, co, ev, days)
     choose_acquirers(rng, co, ev)
     reit_subs = {
