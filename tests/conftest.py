@@ -91,11 +91,13 @@ def chartbook_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def banding_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/recon_fixtures.py's banding market with SCALED_VARS: reconstitutions 2023-06 and 2024-06 (effective
-    2023-06-23 and 2024-06-28); the banding rules, the CLI's compare and validate, the schedules read it."""
-    from recon_fixtures import banding_market
+    """tests/recon_fixtures.py's banding market with BANDING_VARS (the scaled breakpoints, a 100% daily-move bound,
+    a preview on the 2024 rank day): reconstitutions 2023-06 and 2024-06 (effective 2023-06-23 and 2024-06-28); the
+    banding rules, the quality checks, the preview's rank-day identity, the CLI's compare and validate, the schedules
+    read it."""
+    from recon_fixtures import BANDING_VARS, banding_market
 
-    return _crafted(tmp_path_factory, "banding", banding_market)
+    return _crafted(tmp_path_factory, "banding", banding_market, BANDING_VARS)
 
 
 @pytest.fixture(scope="session")
@@ -120,15 +122,32 @@ def capping_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_warehouse_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The public files of the June 2024 reconstitution imported and built (docs/real-data.md); the real-data and
-    the preview back-test files read it. Their modules skip before asking for it when the public folder is absent."""
-    from indexpipe.importers.public_market import import_public
+def real_inputs_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The public files of the June 2024 reconstitution imported by `indexpipe import public` (docs/real-data.md):
+    the import's tests read them, and real_warehouse_2024 is built from them (a build never writes to its input)."""
+    from indexpipe.cli import main
+
+    if not PUBLIC_DATA.is_dir():
+        pytest.skip(f"public reference data not available: {PUBLIC_DATA}")
 
     def make(out: Path) -> Path:
-        inputs, db = out / "input", out / "warehouse.duckdb"
-        import_public(2024, inputs, PUBLIC_DATA)
-        build(Settings(input_dir=inputs, duckdb_path=db))
+        inputs = out / "input"
+        argv = ["import", "public", "--year", "2024", "--out", str(inputs), "--source", str(PUBLIC_DATA)]
+        if main(argv) != 0:
+            raise RuntimeError(f"indexpipe {' '.join(argv)} failed")
+        return inputs
+
+    return build_once(tmp_path_factory, "real_inputs_2024", make)
+
+
+@pytest.fixture(scope="session")
+def real_warehouse_2024(real_inputs_2024: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """real_inputs_2024 built (docs/real-data.md); the real-data and the preview back-test files read it. Their
+    modules skip before asking for it when the public folder is absent."""
+
+    def make(out: Path) -> Path:
+        db = out / "warehouse.duckdb"
+        build(Settings(input_dir=real_inputs_2024, duckdb_path=db))
         return db
 
     return build_once(tmp_path_factory, "real_2024", make)
@@ -142,6 +161,7 @@ def real_warehouse_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
 SHARED_BUILDS = (
     "default_warehouse",
     "real_warehouse_2024",
+    "real_inputs_2024",
     "chartbook_warehouse",
     "banding_warehouse",
     "style_warehouse",

@@ -46,6 +46,16 @@ SCALED_VARS: dict[str, int | float] = {
     "max_unexplained_daily_index_move": 1e9,
 }
 
+# the shared banding build's vars (conftest.py's banding_warehouse, read by several files): the scaled breakpoints, the
+# level check's daily-move bound at 100% (the market's largest unexplained move is R2000G's +87% on 2023-08-01;
+# tests/test_quality_checks.py tampers jumps beyond the bound) and a preview on the 2024 rank day
+# (tests/test_reconstitution_preview.py compares it with the reconstitution)
+BANDING_VARS: dict[str, object] = {
+    **SCALED_VARS,
+    "max_unexplained_daily_index_move": 1.0,
+    "preview_dates": ["2024-04-30"],
+}
+
 # the marts the reconstitution rule tests read: a build of these (build_market's ``models``) runs the universe, the
 # chain, the memberships and changes with every check on them, not the levels, holdings, preview or publication
 RECON_MARTS = ("fct_rank_day_universe", "fct_index_membership", "fct_reconstitution_changes", "dim_index")

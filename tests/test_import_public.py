@@ -525,12 +525,9 @@ def test_import_refuses_unknown_years_and_missing_folders(
 
 
 @pytest.fixture(scope="module")
-def imported_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (PUBLIC / SCREENER_2024).exists():
-        pytest.skip(f"public reference data not available: {PUBLIC}")
-    out = tmp_path_factory.mktemp("public_2024")
-    assert main(["import", "public", "--year", "2024", "--out", str(out), "--source", str(PUBLIC)]) == 0
-    return out
+def imported_2024(real_inputs_2024: Path) -> Path:
+    # conftest.py: `indexpipe import public --year 2024` run once, the real-data builds read the same files
+    return real_inputs_2024
 
 
 def _csv(path: Path) -> dict[str, dict[str, str]]:

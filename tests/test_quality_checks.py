@@ -1,6 +1,7 @@
 """Great Expectations invariants as blocking Dagster asset checks (issue 4).
 
-One warehouse is built from a crafted market; each test copies it, breaks one invariant on purpose, then runs
+One warehouse is built from a crafted market (the banding market, conftest.py's banding_warehouse, which other files
+read too); each test copies it, breaks one invariant on purpose, then runs
 the check with what it guards: the check must fail, name the failing rows, and stop the downstream assets
 (the published snapshot after a mart, the dbt models after a raw table). A correct warehouse passes them all.
 """
@@ -31,13 +32,14 @@ from indexpipe.quality.runner import run_frame
 from indexpipe.rules import DBT_VARS_ENV, explicit_overrides
 from indexpipe.settings import DBT_PROJECT_DIR, DUCKDB_PATH_VARIABLE
 from indexpipe.warehouse.published import published_link, snapshots_dir
-from recon_fixtures import SCALED_VARS, banding_market, build_market
+from recon_fixtures import BANDING_VARS, SCALED_VARS
 
 CHECKS = {next(iter(check.check_keys)).name: check for check in GE_CHECKS}
 
 # The crafted market moves every close from its 2023 to its 2024 level on 2023-08-01 with no recorded event
-# (R2000G +87% that day): the daily-move bound is raised above it, and the tampered jumps below go beyond it.
-QUALITY_VARS = {**SCALED_VARS, "max_unexplained_daily_index_move": 1.0}
+# (R2000G +87% that day): the shared build's daily-move bound is raised above it (to 1.0), and the tampered jumps
+# below go beyond it.
+QUALITY_VARS = BANDING_VARS
 
 
 def _jump(index_code: str, day: str, factor: float) -> list[str]:
@@ -53,8 +55,8 @@ def _jump(index_code: str, day: str, factor: float) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def good_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = build_market(banding_market(), tmp_path_factory.mktemp("quality"), dbt_vars=QUALITY_VARS)
+def good_db(banding_warehouse: Path) -> Path:
+    db = banding_warehouse  # conftest.py, built with QUALITY_VARS; the tests below change only copies of it
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from main.fct_index_membership").fetchone()[0] > 0
     return db

@@ -1,7 +1,7 @@
 """The reconstitution preview and trade demand (docs/preview.md) on the crafted market of tests/preview_fixtures.py,
-built twice (as written, and with rows dated after the preview date), plus the banding market of
-tests/recon_fixtures.py for the rank-day identity (these two build only the preview mart, what it is built from
-and its checks: their tests read nothing else). Every expected number is worked out by hand in the comments.
+built twice (as written, and with rows dated after the preview date: that build runs only the preview mart, what it
+is built from and its checks, all its test reads), plus the banding market of tests/recon_fixtures.py for the
+rank-day identity (conftest.py's shared banding_warehouse, which has a preview on the 2024 rank day). Every expected number is worked out by hand in the comments.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from preview_fixtures import (
     preview_date,
     preview_market,
 )
-from recon_fixtures import SCALED_VARS, banding_market, build_market
+from recon_fixtures import build_market
 from report_html import drawn_charts, rendered_dom_or_skip
 
 PREVIEW_MART = ("fct_reconstitution_preview",)
@@ -50,14 +50,9 @@ def preview_late_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def banding_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # a preview on the 2024 rank day of the banding market (bands, the $1 rescue, Microcap band)
-    return build_market(
-        banding_market(),
-        tmp_path_factory.mktemp("banding_preview"),
-        {**SCALED_VARS, "preview_dates": ["2024-04-30"]},
-        PREVIEW_MART,  # and the chain it is compared with, upstream of it
-    )
+def banding_db(banding_warehouse: Path) -> Path:
+    # conftest.py: the banding market (bands, the $1 rescue, Microcap band) with a preview on the 2024 rank day
+    return banding_warehouse
 
 
 def rows(db: Path, sql: str, params: list | None = None) -> list[dict]:
