@@ -161,7 +161,6 @@ def real_warehouse_2024(real_inputs_2024: Path, tmp_path_factory: pytest.TempPat
 SHARED_BUILDS = (
     "default_warehouse",
     "real_warehouse_2024",
-    "real_inputs_2024",
     "chartbook_warehouse",
     "banding_warehouse",
     "style_warehouse",
