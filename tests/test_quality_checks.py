@@ -1,9 +1,9 @@
 """Great Expectations invariants as blocking Dagster asset checks (issue 4).
 
 One warehouse is built from a crafted market (the banding market, conftest.py's banding_warehouse, which other files
-read too); each test copies it, breaks one invariant on purpose, then runs
-the check with what it guards: the check must fail, name the failing rows, and stop the downstream assets
-(the published snapshot after a mart, the dbt models after a raw table). A correct warehouse passes them all.
+read too); each test copies it, breaks one invariant on purpose, then runs the check with what it guards: the check
+must fail, name the failing rows, and stop the downstream assets (the published snapshot after a mart, the dbt models
+after a raw table). A correct warehouse passes them all.
 """
 
 from __future__ import annotations
