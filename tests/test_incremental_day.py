@@ -1,5 +1,6 @@
 """One new trading day extends the levels without recomputing history, and gives the same numbers as a full
-rebuild, byte for byte (issue 6)."""
+rebuild, byte for byte (issue 6). The warehouse the day extends is built by the command line with ``--through`` a
+Sunday, which also shows that option loading prices up to the last session on or before it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pathlib import Path
 
 import duckdb
 from indexpipe.build import build, calculate_day
+from indexpipe.cli import main
 from indexpipe.settings import Settings
 from indexpipe.warehouse.published import published_link
 
-NEW_DAY = date(2024, 11, 13)  # a plain Wednesday: no rank day, effective date or month end
-DAY_BEFORE = date(2024, 11, 12)
+NEW_DAY = date(2024, 11, 18)  # a plain Monday: no rank day, effective date or month end
+THROUGH = date(2024, 11, 17)  # the Sunday before: the daily warehouse's prices end on Friday 2024-11-15
+DAY_BEFORE = date(2024, 11, 15)
 LEVEL_PATH = (
     "intermediate.int_security_daily_returns",
     "intermediate.int_index_daily_industry_returns",
@@ -30,7 +33,7 @@ def _digest(db: Path, table: str) -> tuple[int, str]:
     return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-def test_one_new_day_equals_a_full_rebuild(small_market_dir: Path, tmp_path: Path) -> None:
+def test_one_new_day_equals_a_full_rebuild(small_market_dir: Path, tmp_path: Path, capsys) -> None:
     full = tmp_path / "full" / "w.duckdb"
     full.parent.mkdir()
     build(Settings(input_dir=small_market_dir, duckdb_path=full), through=NEW_DAY)
@@ -38,8 +41,15 @@ def test_one_new_day_equals_a_full_rebuild(small_market_dir: Path, tmp_path: Pat
     daily = tmp_path / "daily" / "w.duckdb"
     daily.parent.mkdir()
     settings = Settings(input_dir=small_market_dir, duckdb_path=daily)
-    build(settings, through=DAY_BEFORE)
+    # `indexpipe build --through`: the input's prices run to 2024-12-31; those after the Sunday are not loaded
+    assert (
+        main(["build", "--data-dir", str(small_market_dir), "--db", str(daily), "--through", str(THROUGH)])
+        == 0
+    )
+    assert "built" in capsys.readouterr().out
     with duckdb.connect(str(daily), read_only=True) as con:
+        assert con.execute("select max(date) from raw.prices").fetchone()[0] == DAY_BEFORE
+        assert con.execute("select max(trade_date) from staging.stg_prices").fetchone()[0] == DAY_BEFORE
         history = con.execute(
             "select count(*), max(date) from main.fct_index_levels where date <= ?", [DAY_BEFORE]
         ).fetchone()
