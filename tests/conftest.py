@@ -38,6 +38,20 @@ def small_market_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_ui_build(small_market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small market built once as the UI launches build_all (tests/ui_launch.py) into ``ui.duckdb``, its one run
+    in the Dagster instance ``dagster_home`` beside it; test_cli_and_ui checks the run, test_pipeline_dagster reads
+    the warehouse (and copies it to build again)."""
+    from ui_launch import launch_build_all
+
+    return build_once(
+        tmp_path_factory,
+        "small_ui_build",
+        lambda out: launch_build_all(small_market_dir, out / "ui.duckdb", out / "dagster_home"),
+    )
+
+
+@pytest.fixture(scope="session")
 def default_market(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default-size market's input files (6,000 companies, 2015-2026): ~15 s to generate and write."""
 
@@ -165,6 +179,7 @@ SHARED_BUILDS = (
     "banding_warehouse",
     "style_warehouse",
     "capping_warehouse",
+    "small_ui_build",
 )
 
 

@@ -21,13 +21,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster._core.definitions.reconstruct import ReconstructableRepository
 from indexpipe.ingest.validate import validate_input_dir
 from indexpipe.instance import WAREHOUSE_TAG_KEY, project_instance
-from indexpipe.rules import DBT_VARS_ENV
-from indexpipe.settings import REPO_ROOT
 from indexpipe.warehouse.lock import warehouse_lock
 from indexpipe.warehouse.published import published_link
+from test_pipeline_dagster import _mart_digests
 
 INDEXPIPE = str(Path(sys.executable).parent / "indexpipe")
 STAGES = ("input", "ingest", "dbt", "checks", "publish", "commit")
@@ -128,24 +126,21 @@ def test_the_instance_queues_warehouse_runs_one_at_a_time_and_sends_no_telemetry
         assert instance.get_settings("telemetry") == {"enabled": False}
 
 
+@pytest.fixture(scope="module")
+def ui_build(small_ui_build: Path) -> tuple[Path, dg.DagsterRun]:
+    """build_all as the UI's launchpad runs it (tests/ui_launch.py: the job loaded from the code location, no
+    partition, no tags, no run config), shared with tests/test_pipeline_dagster.py; the warehouse and the run."""
+    with project_instance(small_ui_build.parent / "dagster_home") as instance:
+        (run,) = instance.get_runs()
+    assert run.job_name == "build_all" and run.status == dg.DagsterRunStatus.SUCCESS
+    return small_ui_build, run
+
+
 def test_build_all_launched_without_partition_or_tags_builds_the_whole_price_range(
-    small_market_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ui_build: tuple[Path, dg.DagsterRun], small_market_dir: Path
 ) -> None:
-    """As the UI's launchpad does: the job loaded from the code location, no partition, no tags, no run config."""
-    db = tmp_path / "ui.duckdb"
-    monkeypatch.setenv("INDEXPIPE_DATA_DIR", str(small_market_dir))
-    monkeypatch.setenv("DUCKDB_PATH", str(db))
-    monkeypatch.delenv(DBT_VARS_ENV, raising=False)
-    job = ReconstructableRepository.for_module(
-        "indexpipe.definitions", "defs", working_directory=str(REPO_ROOT)
-    ).get_reconstructable_job("build_all")
-    with (
-        project_instance(tmp_path / "dagster_home") as instance,
-        dg.execute_job(job, instance=instance) as result,
-    ):
-        assert result.success
-        run = instance.get_run_by_id(result.run_id)
-    assert run is not None and run.tags == {WAREHOUSE_TAG_KEY: "duckdb"}  # the job's own tag, nothing else
+    db, run = ui_build
+    assert run.tags == {WAREHOUSE_TAG_KEY: "duckdb"}  # the job's own tag, nothing else
     validated = validate_input_dir(small_market_dir)
     with duckdb.connect(str(db), read_only=True) as con:
         first, last, rows = con.execute("select min(date), max(date), count(*) from raw.prices").fetchone()
@@ -159,6 +154,16 @@ def test_build_all_launched_without_partition_or_tags_builds_the_whole_price_ran
             "select value from _indexpipe.rule_overrides where name = 'rank_r1000'"
         ).fetchone() == ("67",)
     validated.close()
+
+
+def test_the_command_line_and_the_ui_build_identical_marts(
+    cli_build: CliRun, ui_build: tuple[Path, dg.DagsterRun]
+) -> None:
+    # two builds of the same market from scratch: every row of every mart and intermediate table is the same
+    # (a rerun into the same warehouse: tests/test_pipeline_dagster.py)
+    first = _mart_digests(cli_build.db)
+    assert "main.fct_index_membership" in first and first["main.fct_index_membership"][0] > 0
+    assert _mart_digests(ui_build[0]) == first
 
 
 # --- what the command prints ---------------------------------------------------------------------------------

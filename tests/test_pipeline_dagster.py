@@ -46,10 +46,9 @@ def _ingest(input_dir: Path, db: Path, start: str, end: str) -> dg.ExecuteInProc
 
 
 @pytest.fixture(scope="module")
-def built(small_market_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("built") / "warehouse.duckdb"
-    build(Settings(input_dir=small_market_dir, duckdb_path=db))
-    return db
+def built(small_ui_build: Path) -> Path:
+    """The small market built by build_all (conftest.py ``small_ui_build``, shared: a test building again copies it)."""
+    return small_ui_build
 
 
 def test_definitions_load_with_ingestion_and_dbt_assets() -> None:
@@ -186,21 +185,6 @@ def test_cli_build_rejects_bad_input_with_one_line(small_market_dir: Path, tmp_p
     assert not (tmp_path / "w.duckdb").exists()
 
 
-def test_cli_build_through_a_date_loads_prices_up_to_it(
-    small_market_dir: Path, tmp_path: Path, capsys
-) -> None:
-    db = tmp_path / "w.duckdb"
-    assert (
-        main(["build", "--data-dir", str(small_market_dir), "--db", str(db), "--through", "2024-06-30"]) == 0
-    )
-    assert "built" in capsys.readouterr().out
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("select max(date) from raw.prices").fetchone()[0] == date(2024, 6, 28)
-        assert con.execute("select max(trade_date) from staging.stg_prices").fetchone()[0] == date(
-            2024, 6, 28
-        )
-
-
 def test_cli_generate_writes_the_contract_files(tmp_path: Path, capsys) -> None:
     out = tmp_path / "market"
     code = main(
@@ -240,9 +224,10 @@ def _mart_digests(db: Path) -> dict[str, tuple[int, int]]:
 def test_reruns_give_identical_marts(built: Path, small_market_dir: Path, tmp_path: Path) -> None:
     before = _mart_digests(built)
     assert "main.fct_index_membership" in before and before["main.fct_index_membership"][0] > 0
-    # again into the same warehouse, and from scratch into a new one
-    build(Settings(input_dir=small_market_dir, duckdb_path=built))
-    fresh = tmp_path / "fresh.duckdb"
-    build(Settings(input_dir=small_market_dir, duckdb_path=fresh))
-    assert _mart_digests(built) == before
-    assert _mart_digests(fresh) == before
+    # again into the same warehouse (a copy of the shared one; two builds from scratch, by the command line and as
+    # the UI launches the job, are compared in tests/test_cli_and_ui.py)
+    again = shutil.copytree(
+        built.parent, tmp_path / "wh", symlinks=True, ignore=shutil.ignore_patterns("dagster_home")
+    )
+    build(Settings(input_dir=small_market_dir, duckdb_path=again / built.name))
+    assert _mart_digests(again / built.name) == before
