@@ -1,7 +1,9 @@
 """Whole runs under stress, as separate `indexpipe` processes on small generated markets: two builds at once on one
 warehouse, kill -9 while dbt runs, a full disk, and every path the command line takes spelled with quotes, spaces
 and non-ASCII letters. Each asserts what docs/reliability.md promises: one writer at a time, all or nothing, readers
-never blocked, no process left behind."""
+never blocked, no process left behind. Market A and its warehouse, which every test starts from, are made by
+`indexpipe generate` and `indexpipe build` under paths with quotes, spaces, a semicolon, an SQL comment and
+non-ASCII letters, so every command here takes such paths."""
 
 from __future__ import annotations
 
@@ -18,9 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from indexpipe.build import build
 from indexpipe.generator import MarketConfig, generate_market, write_market
-from indexpipe.settings import Settings
 from indexpipe.warehouse.lock import current_holder
 from indexpipe.warehouse.published import published_link
 
@@ -28,6 +28,7 @@ from indexpipe.warehouse.published import published_link
 MARKET_A = MarketConfig(seed=11, start=date(2023, 7, 1), end=date(2024, 12, 31), companies=100)
 MARKET_B = MarketConfig(seed=12, start=date(2023, 7, 1), end=date(2024, 12, 31), companies=120)
 INDEXPIPE = str(Path(sys.executable).parent / "indexpipe")
+ODD = 'it\'s "odd" dïr; drop table x; --'  # the folder every path of market A and its warehouse is in
 
 
 def _sha(path: Path) -> str:
@@ -68,18 +69,45 @@ def _leftovers(db: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def markets(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    root = tmp_path_factory.mktemp("markets")
-    write_market(generate_market(MARKET_A), root / "a")
-    write_market(generate_market(MARKET_B), root / "b")
-    return root / "a", root / "b"
+def odd_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    odd = tmp_path_factory.mktemp("odd") / ODD
+    odd.mkdir()
+    return odd
 
 
 @pytest.fixture(scope="module")
-def baseline(markets: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Market A built once; each test copies the directory (warehouse, snapshot, link)."""
-    db = tmp_path_factory.mktemp("baseline") / "warehouse.duckdb"
-    build(Settings(input_dir=markets[0], duckdb_path=db))
+def generated(odd_dir: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """Market A, written by `indexpipe generate`."""
+    market = odd_dir / "mär'ket dir"
+    span = ("--start", MARKET_A.start.isoformat(), "--end", MARKET_A.end.isoformat())
+    return market, _cli("generate", "--out", str(market), "--seed", str(MARKET_A.seed),
+                        "--companies", str(MARKET_A.companies), *span)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def markets(
+    generated: tuple[Path, subprocess.CompletedProcess[str]], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    a_dir, proc = generated
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    b_dir = tmp_path_factory.mktemp("markets") / "b"
+    write_market(generate_market(MARKET_B), b_dir)
+    return a_dir, b_dir
+
+
+@pytest.fixture(scope="module")
+def baseline_build(
+    markets: tuple[Path, Path], odd_dir: Path
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """Market A built once by `indexpipe build`; each test copies the directory (warehouse, snapshot, link)."""
+    db = odd_dir / "wäre 'house'" / 'w\'h "1".duckdb'
+    return db, _cli("build", "--data-dir", str(markets[0]), "--db", str(db))
+
+
+@pytest.fixture(scope="module")
+def baseline(baseline_build: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    db, proc = baseline_build
+    assert proc.returncode == 0, proc.stderr[-3000:]
     return db
 
 
@@ -322,17 +350,24 @@ def test_a_full_disk_fails_cleanly_and_keeps_the_warehouse(
         subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
-def test_every_cli_path_may_hold_quotes_spaces_and_non_ascii(tmp_path: Path) -> None:
-    # generate, build, day, validate, compare, report and holdings; `import public` reads files outside the
-    # repository and has its own tests
-    odd = tmp_path / 'it\'s "odd" dïr; drop table x; --'
-    market, db = odd / "mär'ket dir", odd / "wäre 'house'" / 'w\'h "1".duckdb'
-    generated = _cli("generate", "--out", str(market), "--companies", "100", "--start", "2023-07-01",
-                     "--end", "2024-12-31")  # fmt: skip
-    assert generated.returncode == 0, generated.stderr[-2000:]
-    built = _cli("build", "--data-dir", str(market), "--db", str(db))
+def test_every_cli_path_may_hold_quotes_spaces_and_non_ascii(
+    generated: tuple[Path, subprocess.CompletedProcess[str]],
+    baseline_build: tuple[Path, subprocess.CompletedProcess[str]],
+    baseline: Path,
+    tmp_path: Path,
+) -> None:
+    # generate and build (the module's market A and its warehouse), then day, validate, compare, report and
+    # holdings; `import public` reads files outside the repository and has its own tests
+    market, generated_proc = generated
+    assert generated_proc.returncode == 0, generated_proc.stderr[-2000:]
+    assert (market / "prices.parquet").exists() and (market / "securities.csv").exists()
+    built_db, built = baseline_build
     assert built.returncode == 0, built.stderr[-3000:]
-    assert (published_link(db) / "fct_index_levels.parquet").exists()
+    assert (published_link(built_db) / "fct_index_levels.parquet").exists()
+    assert ODD in str(market) and ODD in str(built_db) and "'" in built_db.name and '"' in built_db.name
+    # the commands below change the warehouse: a copy, under the same kind of path
+    odd = tmp_path / ODD
+    db = _copy_of(baseline, odd / "wäre 'house'")
     with duckdb.connect(str(db), read_only=True) as con:
         last_day, levels = con.execute(
             "select max(date), count(*) from main.fct_index_levels where index_code = 'R3000'"
