@@ -96,12 +96,15 @@ def write_holdings(db: Path, index_code: str, requested: date, fmt: str, out: Pa
         day = _trading_day(con, requested)
         path = out if out is not None else default_path(index_code, day, fmt)
         path.parent.mkdir(parents=True, exist_ok=True)
-        relation = con.sql(_SELECT, params={"index_code": index_code, "day": day})
-        [(rows, market_value)] = relation.aggregate('count(*), coalesce(sum("Market Value"), 0)').fetchall()
+        # the view is evaluated once (a relation would run it again for the count and for the file: the day's
+        # prices are a scan of every price row); a few thousand rows at most
+        con.execute(f"create temp table holdings as {_SELECT}", {"index_code": index_code, "day": day})
+        holdings = con.table("holdings")  # in the order of _SELECT: DuckDB keeps insertion order
+        [(rows, market_value)] = holdings.aggregate('count(*), coalesce(sum("Market Value"), 0)').fetchall()
         if rows == 0:
             raise WarehouseError(f"{index_code} has no constituents at the close of {day}")
         if fmt == "csv":
-            relation.write_csv(str(path), header=True)
+            holdings.write_csv(str(path), header=True)
         else:
-            relation.write_parquet(str(path))
+            holdings.write_parquet(str(path))
     return HoldingsFile(path, index_code, name, day, requested, rows, market_value)
