@@ -1,13 +1,18 @@
-"""dbt's partial-parse state is kept per warehouse (indexpipe.dbt_parse_state, issue 15): a run on another
-warehouse in between no longer hands the next daily run a state dbt throws away."""
+"""dbt's partial-parse state is kept per profile and vars (indexpipe.dbt_parse_state, issue 15): a run with other
+vars in between no longer hands the next run a state dbt throws away, and a new warehouse starts from the state
+of the last run with its vars."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from indexpipe import dbt_parse_state as ps
+from indexpipe.dbt_manifest import dbt_executable
+from indexpipe.settings import DBT_PROJECT_DIR, DUCKDB_PATH_VARIABLE
+from indexpipe.warehouse.staging import staging_path
 
 
 @pytest.fixture
@@ -24,10 +29,13 @@ def _run(target: Path, name: str, state: bytes) -> Path:
     return run
 
 
-def test_one_state_per_warehouse_and_overrides() -> None:
-    a, b = Path("/w/a/indexpipe_staging_1_run.duckdb"), Path("/w/b/indexpipe_staging_2_run.duckdb")
-    assert ps.state_path(a) == ps.state_path(a, {})
-    assert len({ps.state_path(a), ps.state_path(b), ps.state_path(a, {"rank": 3})}) == 3
+def test_one_state_per_profile_and_overrides() -> None:
+    # dbt sees the file's name alone (indexpipe.dbt_child): two warehouses' copies share their state
+    a = staging_path(Path("/w/a/warehouse.duckdb"), "run-a")
+    b = staging_path(Path("/w/b/market_b.duckdb"), "run-b")
+    assert a.parent != b.parent and ps.state_path(a) == ps.state_path(b) == ps.state_path(a, {})
+    other = Path("/w/c/other.duckdb")
+    assert len({ps.state_path(a), ps.state_path(other), ps.state_path(a, {"rank": 3})}) == 3
 
 
 def test_a_run_starts_from_its_warehouses_state_whatever_ran_between(target: Path) -> None:
@@ -56,3 +64,29 @@ def test_only_the_most_recent_states_are_kept(target: Path) -> None:
     # 18 warehouses, 16 kept: the two oldest (runs 0 and 1) are gone
     assert len(remaining) == ps.KEPT_STATES
     assert not kept[0].exists() and not kept[1].exists()
+
+
+def _parse(db_path: Path, target: Path) -> str:
+    """``dbt parse`` as a run starts it (indexpipe-dbt, the warehouse file's absolute path); its debug log."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, DUCKDB_PATH_VARIABLE: str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.update({"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)})
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    result = subprocess.run(
+        [dbt_executable(), "parse", *project], env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    return (target / "dbt.log").read_text()
+
+
+def test_a_new_warehouse_parses_only_what_changed(tmp_path: Path) -> None:
+    # the copies of two warehouses in two directories: dbt, started in the copy's directory and given its name
+    # alone (indexpipe.dbt_child), sees one profile, so the second starts from the first's parse; with the
+    # absolute path in the profile it said "Unable to do partial parsing because profile has changed"
+    first = staging_path(tmp_path / "a" / "warehouse.duckdb", "run-a")
+    second = staging_path(tmp_path / "b" / "market_b.duckdb", "run-b")
+    _parse(first, tmp_path / "target-a")
+    ps.seed_run_target(tmp_path / "target-b", tmp_path / "target-a" / ps.PARTIAL_PARSE)
+    log = _parse(second, tmp_path / "target-b")
+    assert "Unable to do partial parsing" not in log
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed." in log

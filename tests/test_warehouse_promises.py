@@ -208,7 +208,9 @@ def test_a_failed_blocking_check_changes_nothing(tmp_path: Path) -> None:
 def test_a_run_cleans_what_a_killed_run_left(tmp_path: Path) -> None:
     db = _live_warehouse(tmp_path)
     leftover = staging_path(db, "killed-run")
+    leftover.parent.mkdir()
     leftover.write_bytes(b"half a copy")
+    Path(str(leftover) + ".wal").write_bytes(b"its log")
     Path(str(leftover) + ".tmp").mkdir()
     (snapshots_dir(db) / "half").mkdir()
     assert _run(db, [first_write]).success

@@ -17,6 +17,13 @@ then starts finds it (``SERVER_VARIABLE``), hands it its argv, environment, work
 (SCM_RIGHTS) and waits for its exit status; dbt runs in the warm child, writing to dagster-dbt's pipe. Both die with
 the run's process (each checks its own parent), and the warm child exits when the one that handed it the command
 does (a killed or cancelled dbt step). Without a warm child, ``indexpipe-dbt`` runs dbt itself.
+
+dbt throws its partial-parse state away (a full parse: ~2 s more per build) when the profile's connection differs
+from the state's, and the DuckDB ``path`` is part of it. ``indexpipe-dbt`` therefore starts dbt in the directory of
+the DuckDB file it is given (an absolute ``DUCKDB_PATH``) and hands the profile the file's name alone. A run's copy
+has the same name for every warehouse (indexpipe.warehouse.staging), so one state serves every warehouse; the file
+DuckDB opens, and its WAL beside it, are the same as with the absolute path. dagster-dbt passes dbt its project,
+profiles, target and log directories as absolute paths, so the working directory changes nothing else.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ SERVE_VARIABLE = "INDEXPIPE_DBT_SERVE"
 SERVER_VARIABLE = "INDEXPIPE_DBT_SERVER"
 _warm: dict[str, subprocess.Popen] = {}  # socket name -> the warm child not yet handed a command
 _STATUS = struct.Struct("!i")
+DUCKDB_PATH_VARIABLE = "DUCKDB_PATH"  # indexpipe.settings' (not imported: this module starts before dbt)
 
 
 @contextlib.contextmanager
@@ -245,8 +253,22 @@ def _receive_int(connection: socket.socket) -> int | None:
     return _STATUS.unpack(data)[0]
 
 
+def enter_database_directory() -> None:
+    """Run dbt in the directory of its DuckDB file, with the file's name alone in ``DUCKDB_PATH``."""
+    path = os.environ.get(DUCKDB_PATH_VARIABLE, "")
+    if not os.path.isabs(path):
+        return
+    directory, name = os.path.split(path)
+    try:
+        os.chdir(directory)
+    except OSError:
+        return  # no such directory yet (a parse before the first build): the absolute path serves as well
+    os.environ[DUCKDB_PATH_VARIABLE] = name
+
+
 def main() -> int:
     die_with_parent()
+    enter_database_directory()
     if serve := os.environ.pop(SERVE_VARIABLE, ""):
         return _serve(serve)
     if (server := os.environ.pop(SERVER_VARIABLE, "")) and (status := _run_in(server)) is not None:

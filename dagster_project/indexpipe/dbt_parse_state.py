@@ -1,11 +1,13 @@
-"""dbt's partial-parse state, kept per warehouse.
+"""dbt's partial-parse state, kept per profile and vars.
 
 dbt parses only what changed since its last parse (``partial_parse.msgpack``), but throws the state away and parses
-the whole project again (2.5-3 s on the daily run) when the profile or the vars differ from the state's. dagster-dbt
-hands every run the single ``target/partial_parse.msgpack``, so one run on another warehouse (a test build, a second
-market) in between made the next daily run of the first warehouse parse from scratch. Here each warehouse (the path
-dbt's profile points at, and the rule overrides passed as vars) keeps its own state: a run starts from the state
-its warehouse's last run left; the shared file stays the fallback for a warehouse seen for the first time.
+the whole project again (~2 s on a small build, 2.5-3 s on the daily run) when the profile or the vars differ from
+the state's. dagster-dbt hands every run the single ``target/partial_parse.msgpack``, so a run with other vars (a
+small market's scaled ranks, a test's overrides) in between made the next run parse from scratch. Here each
+profile (the DuckDB file name dbt is given: indexpipe.dbt_child starts dbt in the file's directory, and a run's copy
+has one name for every warehouse) and set of rule overrides passed as vars keeps its own state: a run starts from
+the state the last run with the same vars left, whatever warehouse it wrote; the shared file stays the fallback for
+vars seen for the first time. dbt still checks the state (project files, vars, profile) and parses what changed.
 """
 
 from __future__ import annotations
@@ -28,14 +30,10 @@ KEPT_STATES = 16
 
 
 def state_path(db_path: Path, overrides: dict | None = None) -> Path:
-    """The kept state of the runs whose dbt profile points at ``db_path`` with these rule overrides."""
-    key = json.dumps([str(db_path), overrides or {}], sort_keys=True)
+    """The kept state of the runs whose dbt profile points at a file named as ``db_path`` with these rule
+    overrides (dbt sees the name alone: indexpipe.dbt_child)."""
+    key = json.dumps([Path(db_path).name, overrides or {}], sort_keys=True)
     return STATE_DIR / f"{hashlib.sha256(key.encode()).hexdigest()[:16]}.msgpack"
-
-
-def run_target_path(op_name: str, run_id: str) -> Path:
-    """A fresh target directory for one dbt invocation, named the way dagster-dbt names its own."""
-    return DBT_PROJECT_DIR / "target" / f"{op_name}-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
 
 
 def seed_run_target(run_target: Path, kept: Path) -> None:
@@ -61,11 +59,15 @@ def keep_parse_state(run_target: Path, kept: Path | None = None) -> None:
 
 
 def _replace(source: Path, destination: Path) -> None:
-    partial = destination.with_name(f".{destination.name}.{os.getpid()}")
-    with contextlib.suppress(OSError):  # a cache: a run that cannot keep it costs the next one a full parse
+    # one name per writer: two runs may keep the same state at once, from two processes or two threads of one
+    partial = destination.with_name(f".{destination.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+    try:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, partial)
         os.replace(partial, destination)
+    except OSError:  # a cache: a run that cannot keep it costs the next one a full parse
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
 
 
 def _prune(directory: Path) -> None:

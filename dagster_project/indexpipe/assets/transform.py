@@ -21,7 +21,8 @@ from indexpipe.assets.dbt_translator import IndexpipeTranslator
 from indexpipe.dagster_dbt_import import DbtCliResource, DbtProject, dbt_assets
 from indexpipe.dbt_child import child_environment
 from indexpipe.dbt_manifest import prepare_manifest
-from indexpipe.dbt_parse_state import keep_parse_state, run_target_path, seed_run_target, state_path
+from indexpipe.dbt_parse_state import keep_parse_state, seed_run_target, state_path
+from indexpipe.dbt_target import run_target
 from indexpipe.resources import WarehouseResource
 from indexpipe.rules import RuleVars, record_overrides, run_overrides
 from indexpipe.settings import DBT_PROJECT_DIR
@@ -75,8 +76,6 @@ def indexpipe_dbt_models(
     record_overrides(warehouse.db_path, overrides)  # the checks read the rules the models were built with
     day = one_day_of(context.run)
     parse_state = state_path(warehouse.db_path, overrides)
-    target = run_target_path(context.op_execution_context.op.name, context.run.run_id)
-    seed_run_target(target, parse_state)
     environment = {**warehouse.dbt_environment(), INCREMENTAL_FROM_VARIABLE: day or ""}
     if context.is_subset and day is None:
         # some models of a whole build (indexpipe.build's ``models``, a selection in the UI): dbt's default (eager)
@@ -84,8 +83,11 @@ def indexpipe_dbt_models(
         # on the missing table; `buildable` runs every test whose models are all built or upstream. The one-day
         # run keeps its own selection.
         environment[INDIRECT_SELECTION_VARIABLE] = "buildable"
-    with child_environment(environment):
-        invocation = dbt.cli(dbt_build_args(day, overrides), context=context, target_path=target)
-    yield from invocation.stream()
-    keep_parse_state(invocation.target_path, parse_state)
+    # removed once dbt succeeded; a failure's stays for its dbt.log (indexpipe.dbt_target)
+    with run_target(context.op_execution_context.op.name, context.run.run_id) as target:
+        seed_run_target(target, parse_state)
+        with child_environment(environment):
+            invocation = dbt.cli(dbt_build_args(day, overrides), context=context, target_path=target)
+        yield from invocation.stream()
+        keep_parse_state(target, parse_state)
     warehouse.note_models_built()

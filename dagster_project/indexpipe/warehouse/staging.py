@@ -9,6 +9,10 @@ The live file is never opened for writing during a run, so a failure, an excepti
 leaves it byte for byte as it was, and read-only readers of it are not blocked. The copy costs time and space
 (measured in docs/reliability.md): a clone where the filesystem can share blocks (FICLONE: btrfs, XFS, ...),
 else an in-kernel copy.
+
+The copy is ``warehouse.duckdb`` in a directory of its own beside the live file (its WAL and DuckDB's spill
+directory beside it): one file name for every warehouse, so dbt, started in that directory (indexpipe.dbt_child),
+sees the same profile for every warehouse and keeps its partial parsing from one warehouse to the next.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from indexpipe.warehouse.published import published_link, remove_unpublished_sna
 from indexpipe.warehouse.state import Fingerprints, record_build
 
 STAGING_PREFIX = "indexpipe_staging_"
+# dbt-duckdb names the database after the file's stem: "warehouse", as the default live warehouse
+STAGING_NAME = "warehouse.duckdb"
 _FICLONE = 0x40049409  # linux/fs.h: _IOW(0x94, 9, int)
 _COPY_CHUNK = 1 << 30
 
@@ -61,11 +67,12 @@ def _staging_stem(live: Path) -> str:
 
 
 def staging_path(live: Path, run_id: str) -> Path:
-    """The run's copy: beside the warehouse (one filesystem, so the swap is a rename). One name for every run of a
-    warehouse (runs take turns under its lock, and a dead run's copy is removed first): dbt keys its partial parsing
-    on the database path, so a name per run made every run parse the whole project again."""
+    """The run's copy: in a directory beside the warehouse (one filesystem, so the swap is a rename), one per
+    warehouse (runs take turns under its lock, and a dead run's copy is removed first). The file itself has one name
+    for all warehouses (``STAGING_NAME``): dbt keys its partial parsing on the database path it is given, and
+    indexpipe-dbt gives it only this name, from the copy's directory."""
     del run_id
-    return live.with_name(f"{_staging_stem(live)}run.duckdb")
+    return live.with_name(f"{_staging_stem(live)}run") / STAGING_NAME
 
 
 def _wal(path: Path) -> Path:
@@ -91,14 +98,15 @@ def begin_run(live: Path, run_id: str, job_name: str = "") -> WarehouseRun:
     live.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(live)
     staging = staging_path(live, run_id)
+    check_usable(live)
+    staging.parent.mkdir(exist_ok=True)
     started = time.perf_counter()
     if not live.exists():
         return WarehouseRun(live, staging, run_id, "new", 0.0, job_name=job_name)
-    check_usable(live)
     try:
         method = copy_file(live, staging)
     except OSError as exc:
-        staging.unlink(missing_ok=True)
+        _remove_directory(staging.parent)
         reason = "no space left for a copy of it" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
         size = live.stat().st_size / 1e9
         raise WarehouseUnusable(
@@ -169,16 +177,21 @@ def commit(run: WarehouseRun) -> None:
         os.replace(run.staging, run.live)
         _fsync(run.live.parent)
         run.timings["swap"] = time.perf_counter() - started
+    _remove_directory(run.staging.parent)
     if run.snapshot is not None:
         swap_published(run.snapshot, published_link(run.live))
 
 
 def discard(run: WarehouseRun) -> None:
     """Forget the run: its copy and its unpublished snapshot go; the live warehouse was never touched."""
-    run.staging.unlink(missing_ok=True)
-    _wal(run.staging).unlink(missing_ok=True)
+    _remove_directory(run.staging.parent)
     if run.snapshot is not None:
         shutil.rmtree(run.snapshot, ignore_errors=True)
+
+
+def _remove_directory(path: Path) -> None:
+    """The copy's directory (left: an empty one after the swap, or the copy, its WAL and DuckDB's spill files)."""
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _fsync(path: Path) -> None:
