@@ -42,14 +42,15 @@ def dbt_build_args(incremental_from: str | None = None, overrides: RuleVars | No
     # dbt unit tests check the rules on crafted rows (tests/test_rule_unit_tests.py), not the run's data, and a
     # run's rule overrides would move their edges
     args = ["build", "--exclude-resource-type", "unit_test"]
+    # no manifest.json (written twice: after the parse and again at the end), run_results.json or
+    # semantic_manifest.json: 0.3-0.6 s of the daily run's dbt step. Nothing reads them (dagster-dbt streams dbt's
+    # log, a failure's reason comes from dbt.log, which is still written, and a successful invocation's target
+    # directory is removed: indexpipe.dbt_target), and the parse state (partial_parse.msgpack) is written whatever
+    # this flag says
+    args.append("--no-write-json")
     if incremental_from:
         # the tests of the price view's children (the returns' key: every return) re-read 15M rows; builds run them
         args += ["--exclude", "stg_prices+1,resource_type:test"]
-        # no manifest.json (written twice: after the parse and again at the end), run_results.json or
-        # semantic_manifest.json: 0.3-0.6 s of the daily run's dbt step. Nothing reads them (dagster-dbt streams
-        # dbt's log; a failure's reason comes from dbt.log, which is still written), and the parse state
-        # (partial_parse.msgpack) is written whatever this flag says
-        args.append("--no-write-json")
     else:
         args.append("--full-refresh")
     if dbt_vars:
