@@ -95,26 +95,29 @@ def build(
             raise BuildError(f"--through {through} is before the first price date {first}")
         last = min(last, through)
 
-    # the definitions import dbt's manifest (a parse when it is stale): only after the input was checked
-    from indexpipe.definitions import defs
-    from indexpipe.jobs import BUILD_JOB, models_with_their_inputs
+    # dbt's imports (1.5-2 s) run on the other core while Dagster starts and the inputs load; only once the input
+    # was checked: a build that fails its check never runs dbt
+    with warm_dbt():
+        # the definitions import dbt's manifest (a parse when it is stale): only after the input was checked
+        from indexpipe.definitions import defs
+        from indexpipe.jobs import BUILD_JOB, models_with_their_inputs
 
-    # one writer for the whole run (the run's resource takes the same lock again, re-entrantly)
-    with warehouse_lock(settings.duckdb_path):
-        check_usable(settings.duckdb_path)
-        # no partition range: raw.prices loads the input's whole price range (up to --through) as one
-        # materialization; one event per weekday partition would cost the instance ~10 ms each (30 s for 12 years)
-        result = _execute(
-            defs,
-            BUILD_JOB.name,
-            settings,
-            dbt_vars,
-            log_level,
-            progress,
-            tags={PRICES_THROUGH_TAG: through.isoformat()} if through is not None else None,
-            asset_selection=models_with_their_inputs(defs, models) if models else None,
-        )
-        return _build_result(result, started, first, last, settings, validated.notes, progress)
+        # one writer for the whole run (the run's resource takes the same lock again, re-entrantly)
+        with warehouse_lock(settings.duckdb_path):
+            check_usable(settings.duckdb_path)
+            # no partition range: raw.prices loads the input's whole price range (up to --through) as one
+            # materialization; one event per weekday partition would cost the instance ~10 ms each (30 s for 12 years)
+            result = _execute(
+                defs,
+                BUILD_JOB.name,
+                settings,
+                dbt_vars,
+                log_level,
+                progress,
+                tags={PRICES_THROUGH_TAG: through.isoformat()} if through is not None else None,
+                asset_selection=models_with_their_inputs(defs, models) if models else None,
+            )
+            return _build_result(result, started, first, last, settings, validated.notes, progress)
 
 
 def calculate_day(
