@@ -11,7 +11,7 @@ copies ``os.environ`` when it starts dbt. So the variables are set for that call
 one process never start dbt with each other's values), and the previous environment is restored as soon as dbt
 has started.
 
-``warm_dbt`` (the daily run) starts one such child early, before the run's own imports and checks: it imports dbt
+``warm_dbt`` (the daily run, and a build once its input check passed) starts one such child early: it imports dbt
 and its DuckDB adapter (2 s) on the second core and waits on a Unix socket. The ``indexpipe-dbt`` that dagster-dbt
 then starts finds it (``SERVER_VARIABLE``), hands it its argv, environment, working directory and standard streams
 (SCM_RIGHTS) and waits for its exit status; dbt runs in the warm child, writing to dagster-dbt's pipe. Both die with

@@ -8,9 +8,10 @@ profiles.yml); every other run (a build of a whole input directory, a reconstitu
 resource, never from this process's environment (indexpipe.resources).
 
 dbt parses the project again whenever its vars or its database path change. The day is therefore not a dbt var,
-the run's copy of the warehouse has one name per warehouse (indexpipe.warehouse.staging), and each run's parse
-state is kept for the next run of the same warehouse (indexpipe.dbt_parse_state), which then parses only what
-changed, whatever ran on other warehouses in between.
+the run's copy of the warehouse has one file name for every warehouse (indexpipe.warehouse.staging), which is all
+dbt's profile sees (indexpipe.dbt_child), and each run's parse state is kept for the next run with the same vars
+(indexpipe.dbt_parse_state), which then parses only what changed, whatever ran in between. A successful run's dbt
+target directory is removed (indexpipe.dbt_target).
 """
 
 import json
