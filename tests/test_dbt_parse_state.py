@@ -61,7 +61,7 @@ def test_only_the_most_recent_states_are_kept(target: Path) -> None:
         kept.append(state)
     ps.keep_parse_state(_run(target, "run-last", b"y"), kept[-1])  # prunes again
     remaining = sorted(ps.STATE_DIR.glob("*.msgpack"))
-    # 18 warehouses, 16 kept: the two oldest (runs 0 and 1) are gone
+    # KEPT_STATES + 2 states, KEPT_STATES kept: the two oldest (runs 0 and 1) are gone
     assert len(remaining) == ps.KEPT_STATES
     assert not kept[0].exists() and not kept[1].exists()
 

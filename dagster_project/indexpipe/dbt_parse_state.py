@@ -25,8 +25,9 @@ from indexpipe.settings import DBT_PROJECT_DIR
 PARTIAL_PARSE = "partial_parse.msgpack"
 SHARED_STATE = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE
 STATE_DIR = DBT_PROJECT_DIR / "target" / "parse_state"
-# one state is ~1 MB; test suites run hundreds of warehouses, and a state unused this long is worth no parse
-KEPT_STATES = 16
+# one state is ~1.8 MB, one per set of vars: ten test files used seven (each market size scales the ranks, and
+# tests add overrides), so the suite's sets fit and a second test run starts from the first's states
+KEPT_STATES = 32
 
 
 def state_path(db_path: Path, overrides: dict | None = None) -> Path:
