@@ -1,7 +1,8 @@
 """The reconstitution preview and trade demand (docs/preview.md) on the crafted market of tests/preview_fixtures.py,
 built twice (as written, and with rows dated after the preview date: that build runs only the preview mart, what it
 is built from and its checks, all its test reads), plus the banding market of tests/recon_fixtures.py for the
-rank-day identity (conftest.py's shared banding_warehouse, which has a preview on the 2024 rank day). Every expected number is worked out by hand in the comments.
+rank-day identity (conftest.py's shared banding_warehouse, which has a preview on the 2024 rank day). Every
+expected number is worked out by hand in the comments.
 """
 
 from __future__ import annotations

@@ -122,7 +122,8 @@ class WarehouseResource(dg.ConfigurableResource):
             raise
         self._held = held
         context.log.info(
-            f"warehouse {self.live_path}: run lock held; writing its copy {self._run.staging.parent.name}/{self._run.staging.name} "
+            f"warehouse {self.live_path}: run lock held; writing its copy "
+            f"{self._run.staging.parent.name}/{self._run.staging.name} "
             f"({self._run.copy_method}, {self._run.copy_seconds:.1f} s)"
         )
 
