@@ -1,56 +1,115 @@
-"""The warm dbt child of the daily run (indexpipe.dbt_child.warm_dbt): the dbt command started while it waits runs in
-it, with the command's own streams and exit status; a child no command took is stopped."""
+"""The process's dbt server (indexpipe.dbt_child.warm_dbt): every dbt command started once it runs runs in a process
+forked from it, with the command's own streams and exit status; the server serves command after command and dies
+with the process that started it."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
+import textwrap
+import time
 
-from indexpipe.dbt_child import _warm, child_environment, warm_dbt
-from indexpipe.dbt_manifest import dbt_executable
+from indexpipe.dbt_child import _server, child_environment, warm_dbt
 from indexpipe.settings import DBT_PROJECT_DIR
 
+# `indexpipe-dbt` as dagster-dbt starts it, except that this one cannot import dbt: a command that ran dbt itself
+# instead of handing it to the server fails with ModuleNotFoundError
+NO_DBT_HERE = "import sys; sys.modules['dbt'] = None; from indexpipe.dbt_child import main; sys.exit(main())"
 
-def _the_warm_child() -> subprocess.Popen:
-    (child,) = _warm.values()
-    return child
+
+def _the_server() -> subprocess.Popen:
+    (server,) = _server.values()
+    return server
 
 
-def test_a_dbt_command_runs_in_the_warm_child() -> None:
+def _command(*argv: str) -> subprocess.Popen:
+    with child_environment({}):
+        # a pipe for the output, the project as cwd (as dagster-dbt starts it)
+        return subprocess.Popen(
+            [sys.executable, "-c", NO_DBT_HERE, *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=DBT_PROJECT_DIR,
+        )
+
+
+def test_dbt_commands_run_one_after_another_in_processes_of_the_server() -> None:
     with warm_dbt():
-        child = _the_warm_child()
-        with warm_dbt():  # nested (the command line and calculate_day): the same child, not a second one
-            assert _the_warm_child() is child
-        with child_environment({}):
-            # dagster-dbt starts `indexpipe-dbt ...` like this: a pipe for the output, the project as cwd
-            command = subprocess.Popen(
-                [dbt_executable(), "--version"],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                cwd=DBT_PROJECT_DIR,
-            )
-        assert _warm == {}  # taken by that command: a second command starts dbt itself
-        output, _ = command.communicate(timeout=120)
-        assert command.returncode == 0, output[-2000:]
-        assert (
-            b"installed:" in output
-        )  # dbt's version report, written by the warm child into the command's pipe
-        # the warm child ran the command and exited with its status by itself (a child nobody used is killed: -9)
-        assert child.wait(timeout=60) == 0
+        server = _the_server()
+        with warm_dbt():  # nested (the command line and calculate_day): the same server, not a second one
+            assert _the_server() is server
+        for _ in range(2):
+            command = _command("--version")
+            output, _ = command.communicate(timeout=120)
+            # dbt's version report, written by the server's fork into this command's pipe
+            assert command.returncode == 0 and b"installed:" in output, output[-2000:]
+    # still serving after the block and both commands
+    assert _the_server() is server and server.poll() is None
+    with warm_dbt():
+        assert _the_server() is server
 
 
 def test_a_failing_command_fails_with_dbt_s_status() -> None:
     with warm_dbt():
-        child = _the_warm_child()
-        with child_environment({}):
-            command = subprocess.Popen(
-                [dbt_executable(), "no-such-command"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-            )
-        output, _ = command.communicate(timeout=120)
-        assert command.returncode == 2 and b"No such command" in output, output[-2000:]  # click's usage error
-        assert child.wait(timeout=60) == 2
+        command = _command("no-such-command")
+    output, _ = command.communicate(timeout=120)
+    assert command.returncode == 2 and b"No such command" in output, output[-2000:]  # click's usage error
 
 
-def test_an_unused_warm_child_is_stopped() -> None:
+def test_without_a_server_the_command_runs_dbt_itself() -> None:
+    # the negative of the first test: with the server gone, the same command tries to import dbt here and fails
     with warm_dbt():
-        child = _the_warm_child()
-    assert child.poll() is not None and _warm == {}
+        server = _the_server()
+    server.kill()
+    server.wait(timeout=30)
+    command = _command("--version")
+    output, _ = command.communicate(timeout=120)
+    assert command.returncode != 0 and b"ModuleNotFoundError" in output, output[-2000:]
+    with warm_dbt():  # a dead server is replaced
+        assert _the_server() is not server and _the_server().poll() is None
+
+
+def test_the_server_dies_with_the_process_that_started_it() -> None:
+    starter = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                """
+                import threading, time
+                from indexpipe.dbt_child import _server, warm_dbt
+                def start():
+                    with warm_dbt():
+                        time.sleep(3)  # the server is running (and has asked Linux to kill it with its parent)
+                # from a thread that ends: the server must outlive it and die with the process
+                worker = threading.Thread(target=start)
+                worker.start()
+                worker.join()
+                (server,) = _server.values()
+                print(server.pid, flush=True)
+                time.sleep(600)
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    server_pid = int(starter.stdout.readline())
+    time.sleep(1)
+    assert _alive(server_pid), "the server died with the thread that started it"
+    os.kill(starter.pid, signal.SIGKILL)
+    starter.wait(timeout=30)
+    gone_by = time.monotonic() + 5
+    while _alive(server_pid) and time.monotonic() < gone_by:
+        time.sleep(0.1)
+    assert not _alive(server_pid), f"the dbt server (pid {server_pid}) survived its process"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False

@@ -11,12 +11,15 @@ copies ``os.environ`` when it starts dbt. So the variables are set for that call
 one process never start dbt with each other's values), and the previous environment is restored as soon as dbt
 has started.
 
-``warm_dbt`` (the daily run, and a build once its input check passed) starts one such child early: it imports dbt
-and its DuckDB adapter (2 s) on the second core and waits on a Unix socket. The ``indexpipe-dbt`` that dagster-dbt
-then starts finds it (``SERVER_VARIABLE``), hands it its argv, environment, working directory and standard streams
-(SCM_RIGHTS) and waits for its exit status; dbt runs in the warm child, writing to dagster-dbt's pipe. Both die with
-the run's process (each checks its own parent), and the warm child exits when the one that handed it the command
-does (a killed or cancelled dbt step). Without a warm child, ``indexpipe-dbt`` runs dbt itself.
+``warm_dbt`` (the daily run, and a build once its input check passed) starts this process's dbt server early: an
+``indexpipe-dbt`` that imports dbt and its DuckDB adapter (~1.8 s of CPU) on the second core, once, and waits on a
+Unix socket. Each ``indexpipe-dbt`` that dagster-dbt then starts finds it (``SERVER_VARIABLE``), hands it its argv,
+environment, working directory and standard streams (SCM_RIGHTS) and waits for its exit status; the server forks a
+process for the command, which runs dbt writing to dagster-dbt's pipe, so a process running several builds (a test
+session, two runs of one command) pays dbt's imports once. The server dies with the process that started it (it
+is started from a thread that lives as long as it does, and checks its parent), a command's process dies with the
+server and exits when the one that handed it the command does (a killed or cancelled dbt step). Without a server,
+``indexpipe-dbt`` runs dbt itself.
 
 dbt throws its partial-parse state away (a full parse: ~2 s more per build) when the profile's connection differs
 from the state's, and the DuckDB ``path`` is part of it. ``indexpipe-dbt`` therefore starts dbt in the directory of
@@ -49,38 +52,59 @@ _WATCH_SECONDS = 0.5
 # (the starter died before this line ran) exits at once
 PARENT_VARIABLE = "INDEXPIPE_DBT_PARENT_PID"
 _STARTING = threading.Lock()
-# the abstract Unix socket a warm dbt child waits on: set on the warm child (serve) and on the dbt command that
+# the abstract Unix socket the dbt server waits on: set on the server (serve) and on the dbt command that
 # hands it its work (run there)
 SERVE_VARIABLE = "INDEXPIPE_DBT_SERVE"
 SERVER_VARIABLE = "INDEXPIPE_DBT_SERVER"
-_warm: dict[str, subprocess.Popen] = {}  # socket name -> the warm child not yet handed a command
+_server: dict[str, subprocess.Popen] = {}  # socket name -> this process's dbt server (one at most)
 _STATUS = struct.Struct("!i")
 DUCKDB_PATH_VARIABLE = "DUCKDB_PATH"  # indexpipe.settings' (not imported: this module starts before dbt)
 
 
 @contextlib.contextmanager
 def warm_dbt() -> Iterator[None]:
-    """A dbt child importing dbt while the caller does other work; the next dbt command started inside this block
-    (``child_environment``) runs in it. Stopped at the end of the block if no command took it. Inside another such
-    block, the same child. Call it from the thread that runs dbt's step: Linux signals the child when the thread
-    that started it ends."""
-    with _STARTING:
-        pending = bool(_warm)
-    if pending:
-        yield
-        return
-    from indexpipe.dbt_manifest import dbt_executable
+    """This process's dbt server, started now if it is not running, so dbt's imports overlap the caller's work; every
+    dbt command started from here on (``child_environment``) runs in a process forked from it."""
+    start_dbt_server()
+    yield
 
-    executable = dbt_executable()
-    if not executable.endswith("indexpipe-dbt"):
-        yield
-        return
+
+def start_dbt_server() -> None:
+    """Start the server unless it runs (or ``indexpipe-dbt`` is not the dbt executable: dbt starts the usual way)."""
+    with _STARTING:
+        if any(child.poll() is None for child in _server.values()):
+            return
+        _server.clear()
+        from indexpipe.dbt_manifest import dbt_executable
+
+        executable = dbt_executable()
+        if not executable.endswith("indexpipe-dbt"):
+            return
+        started: list[tuple[str, subprocess.Popen]] = []
+        ready = threading.Event()
+
+        def keep() -> None:
+            # Linux kills the server (PR_SET_PDEATHSIG) when the thread that started it ends: this one lives as long
+            # as the server, so the server ends with this process and not with the caller's thread
+            try:
+                started.extend(_start_server(executable))
+            finally:
+                ready.set()
+            for _, child in started:
+                child.wait()
+
+        threading.Thread(target=keep, daemon=True, name="dbt-server").start()
+        ready.wait()
+        _server.update(started)
+
+
+def _start_server(executable: str) -> list[tuple[str, subprocess.Popen]]:
     name = f"indexpipe-dbt-{os.getpid()}-{uuid.uuid4().hex}"
-    # bound here, before the child starts: a command started at once connects and waits for it to accept
+    # bound here, before the server starts: a command started at once connects and waits for it to accept
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         listener.bind("\0" + name)
-        listener.listen(1)
+        listener.listen(8)
         env = {
             **os.environ,
             SERVE_VARIABLE: str(listener.fileno()),
@@ -96,25 +120,10 @@ def warm_dbt() -> Iterator[None]:
             pass_fds=[listener.fileno()],
         )
     except OSError:
-        yield  # dbt starts the usual way
-        return
+        return []  # dbt starts the usual way
     finally:
-        listener.close()  # the child's copy alone: when it is gone, a command cannot connect and runs dbt itself
-    with _STARTING:
-        _warm[name] = child
-    try:
-        yield
-    finally:
-        with _STARTING:
-            unused = _warm.pop(name, None)
-        if unused is not None:
-            unused.kill()
-        # a used child is the dbt that ran: it exits with its command (reaped here, no zombie)
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        listener.close()  # the server's copy alone: when it is gone, a command cannot connect and runs dbt itself
+    return [(name, child)]
 
 
 @contextlib.contextmanager
@@ -122,11 +131,9 @@ def child_environment(values: Mapping[str, str]) -> Iterator[None]:
     """``values`` (and this process as the child's parent) in the environment while a dbt child is started."""
     values = {**values, PARENT_VARIABLE: str(os.getpid())}
     with _STARTING:
-        for name, child in list(_warm.items()):
-            del _warm[name]  # one command per warm child
+        for name, child in _server.items():
             if child.poll() is None:
                 values[SERVER_VARIABLE] = name
-                break
         saved = {name: os.environ.get(name) for name in values}
         os.environ.update(values)
         try:
@@ -158,13 +165,30 @@ def die_with_parent() -> None:
 
 
 def _serve(listening_fd: str) -> int:
-    """The warm child: import dbt, take one command from the socket, run it with the sender's streams."""
+    """The dbt server: import dbt once, then fork a process for each command taken from the socket."""
     listener = socket.socket(fileno=int(listening_fd))
     import dbt.adapters.duckdb  # noqa: F401  (dbt imports its adapter after the parse; 0.8 s)
     from dbt.cli.main import cli
 
-    connection, _ = listener.accept()
-    listener.close()
+    server = os.getpid()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the commands' processes
+    while True:
+        connection, _ = listener.accept()
+        if os.fork() == 0:
+            listener.close()
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # dbt waits for processes of its own
+            if sys.platform.startswith("linux"):
+                with contextlib.suppress(OSError, AttributeError):
+                    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != server:
+                os._exit(137)  # the server died before prctl took effect
+            _run_command(connection, cli)
+        connection.close()
+
+
+def _run_command(connection: socket.socket, cli) -> None:
+    """Take one command from ``connection`` and run it with the sender's streams, argv, environment and directory;
+    exit with dbt's status."""
     header, fds, _, _ = socket.recv_fds(connection, 8, 3)
     with connection.makefile("rb") as stream:
         command = json.loads(_read_exactly(stream, struct.unpack("!Q", header)[0]))
@@ -212,7 +236,7 @@ def _watch_sender(connection: socket.socket, finished: threading.Event) -> None:
 
 
 def _run_in(name: str) -> int | None:
-    """Hand this command to the warm child ``name`` and wait for its status; None when there is none."""
+    """Hand this command to the dbt server ``name`` and wait for its status; None when there is none."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect("\0" + name)
@@ -223,7 +247,7 @@ def _run_in(name: str) -> int | None:
     try:
         socket.send_fds(connection, [struct.pack("!Q", len(command))], [0, 1, 2])
         connection.sendall(command)
-        pid = _receive_int(connection)  # the warm child took the command (its pid)
+        pid = _receive_int(connection)  # the server's fork took the command (its pid)
     except OSError:
         pid = None
     if pid is None:
@@ -240,7 +264,7 @@ def _run_in(name: str) -> int | None:
     status = _receive_int(connection)
     return (
         137 if status is None else status
-    )  # None: the warm child died (killed with the run, or by a signal)
+    )  # None: the command's process died (killed with the run, or by a signal)
 
 
 def _receive_int(connection: socket.socket) -> int | None:
