@@ -642,7 +642,8 @@ def _write_tables(
     _copy_csv(con, "SELECT * FROM shares_arrow ORDER BY security_id, effective_date", out / "shares.csv")
     _copy_csv(con, "SELECT * FROM classifications_arrow ORDER BY company_id", out / "classifications.csv")
 
-    sessions = [d for d in cal.sessions if d >= min(r.first_date for r in kept)]
+    first = min(r.first_date for r in kept)
+    sessions = [d for d in cal.sessions if d >= first]
     con.register("sessions_arrow", pa.table({"date": sessions, "k": list(range(len(sessions)))}))
     con.execute("CREATE OR REPLACE TEMP TABLE sessions AS SELECT date, k FROM sessions_arrow")
     ln_factor, last = [], None
