@@ -6,8 +6,11 @@ import atexit
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 import pytest
@@ -135,6 +138,33 @@ def capping_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _crafted(tmp_path_factory, "capping", capping_market, CAPPING_VARS, models)
 
 
+# Beside real_inputs_2024's directory: the CSV its import combined the bar archives into, and how many ticker files
+# that was (test_import_public.py's second import reuses it; see keeping_combined_bars).
+COMBINED_BARS = "combined_bars.csv"
+
+
+@contextmanager
+def keeping_combined_bars(keep: Path) -> Iterator[None]:
+    """Keep the scratch CSV an import combines the daily bar archives into (a hard link, so no copy): streaming the
+    xz archives is about 8 s of the import's 19 s of CPU, and combining them is a deterministic stream in archive
+    order, so test_import_2024_is_deterministic gives its second import this file instead of decompressing again."""
+    from indexpipe.importers import public_market
+
+    combine = public_market.combine_archives
+
+    def combine_and_keep(archives: Sequence[Path], target: Path) -> int:
+        files = combine(archives, target)
+        try:
+            os.link(target, keep)
+        except OSError:  # another file system than the scratch directory's
+            shutil.copyfile(target, keep)
+        keep.with_suffix(".files").write_text(str(files), encoding="utf-8")
+        return files
+
+    with mock.patch.object(public_market, "combine_archives", combine_and_keep):
+        yield
+
+
 @pytest.fixture(scope="session")
 def real_inputs_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The public files of the June 2024 reconstitution imported by `indexpipe import public` (docs/real-data.md):
@@ -147,8 +177,9 @@ def real_inputs_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
     def make(out: Path) -> Path:
         inputs = out / "input"
         argv = ["import", "public", "--year", "2024", "--out", str(inputs), "--source", str(PUBLIC_DATA)]
-        if main(argv) != 0:
-            raise RuntimeError(f"indexpipe {' '.join(argv)} failed")
+        with keeping_combined_bars(out / COMBINED_BARS):
+            if main(argv) != 0:
+                raise RuntimeError(f"indexpipe {' '.join(argv)} failed")
         return inputs
 
     return build_once(tmp_path_factory, "real_inputs_2024", make)
