@@ -96,10 +96,15 @@ def _crafted(
 
 @pytest.fixture(scope="session")
 def chartbook_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/chartbook_fixtures.py built once (about 40 s) for the holdings and report tests."""
+    """tests/chartbook_fixtures.py built once for the holdings, report and daily sums tests: up to what they read (the
+    report's marts and its preview page, the holdings view and mart, the daily sums), with everything those are built
+    from and every check; not the rank-day universe, the changes, trade demand and style score marts."""
     from chartbook_fixtures import chartbook_market
+    from indexpipe.report import MARTS
 
-    return _crafted(tmp_path_factory, "chartbook", chartbook_market)
+    models = (*MARTS, "fct_reconstitution_preview", "fct_index_constituents_daily", "fct_index_holdings",
+              "int_index_daily_industry_returns")  # fmt: skip
+    return _crafted(tmp_path_factory, "chartbook", chartbook_market, models=models)
 
 
 # Crafted markets that several test files read (never write: a test that changes a warehouse copies it first), each
