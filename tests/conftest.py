@@ -148,6 +148,13 @@ def capping_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 COMBINED_BARS = "combined_bars.csv"
 
 
+def link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # the scratch directory on another file system than the test's
+        shutil.copyfile(source, target)
+
+
 @contextmanager
 def keeping_combined_bars(keep: Path) -> Iterator[None]:
     """Keep the scratch CSV an import combines the daily bar archives into (a hard link, so no copy): streaming the
@@ -159,10 +166,7 @@ def keeping_combined_bars(keep: Path) -> Iterator[None]:
 
     def combine_and_keep(archives: Sequence[Path], target: Path) -> int:
         files = combine(archives, target)
-        try:
-            os.link(target, keep)
-        except OSError:  # another file system than the scratch directory's
-            shutil.copyfile(target, keep)
+        link_or_copy(target, keep)
         keep.with_suffix(".files").write_text(str(files), encoding="utf-8")
         return files
 

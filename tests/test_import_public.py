@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import tarfile
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
-from conftest import COMBINED_BARS
+from conftest import COMBINED_BARS, link_or_copy
 from indexpipe.cli import main
 from indexpipe.contract import ICB_INDUSTRIES
 from indexpipe.importers import public_market
@@ -606,7 +605,7 @@ def test_import_2024_is_deterministic(
 
     def reuse(archives: list[Path], target: Path) -> int:
         reused.append(list(archives))
-        os.link(kept, target)  # the scratch directory is deleted after the import, the kept file stays
+        link_or_copy(kept, target)  # the import deletes its scratch directory, the kept file stays
         return int(kept.with_suffix(".files").read_text(encoding="utf-8"))
 
     monkeypatch.setattr(public_market, "combine_archives", reuse)
