@@ -257,7 +257,8 @@ def test_kill_9_during_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
     # killed as soon as dbt is there: the run's raw tables are in its copy already, so a run that wrote the
     # warehouse itself would have changed it, and dbt must die with the run whatever it is doing
     dbt = [pid for pid, cmd in _children(run.pid) if "indexpipe-dbt" in cmd]
-    assert len(dbt) == 2, _children(run.pid)  # the command dagster-dbt started, and the warm child running it
+    assert len(dbt) == 2, _children(run.pid)  # the command dagster-dbt started, and the dbt server
+    dbt += [pid for parent in dbt for pid, _ in _children(parent)]  # the server's fork running the command
     os.kill(run.pid, signal.SIGKILL)
     run.wait(timeout=30)
 
@@ -303,7 +304,8 @@ def test_kill_9_during_the_day_s_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
         assert run.poll() is None and time.monotonic() < deadline, "the day ended before dbt started"
         time.sleep(0.05)
     dbt = [pid for pid, cmd in _children(run.pid) if "indexpipe-dbt" in cmd]
-    assert len(dbt) == 2, _children(run.pid)  # the command dagster-dbt started, and the warm child running it
+    assert len(dbt) == 2, _children(run.pid)  # the command dagster-dbt started, and the dbt server
+    dbt += [pid for parent in dbt for pid, _ in _children(parent)]  # the server's fork running the command
     os.kill(run.pid, signal.SIGKILL)
     run.wait(timeout=30)
 
