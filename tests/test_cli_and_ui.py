@@ -21,8 +21,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from indexpipe.build import BuildError, calculate_day
 from indexpipe.ingest.validate import validate_input_dir
 from indexpipe.instance import WAREHOUSE_TAG_KEY, project_instance
+from indexpipe.settings import Settings
 from indexpipe.warehouse.lock import warehouse_lock
 from indexpipe.warehouse.published import published_link
 from test_pipeline_dagster import _mart_digests
@@ -291,6 +293,9 @@ def test_day_on_a_non_session_fails_with_one_line_naming_the_next_session(
     assert proc.returncode == 1
     assert proc.stderr == f"indexpipe day: {reason}\n"
     assert proc.stdout == f"calculating {day} into {cli_build.db}\n"
+    # the command refuses before it starts the pipeline; the pipeline's own entry point refuses the same way
+    with pytest.raises(BuildError, match=f"^{re.escape(reason)}$"):
+        calculate_day(Settings(input_dir=small_market_dir, duckdb_path=cli_build.db), date.fromisoformat(day))
     assert cli_build.db.read_bytes() == before
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from indexpipe.calendars import next_session, non_session_reason
+from indexpipe.calendars import no_calculation_reason
 from indexpipe.dbt_child import warm_dbt
 from indexpipe.ingest.validated_input import validated_input, validated_window
 from indexpipe.instance import project_instance
@@ -131,10 +131,8 @@ def calculate_day(
     input directory's file or its ``prices/<day>.csv``), then the security returns, daily index sums and levels of
     that day only (incremental dbt models), the period and contribution marts, their checks and publication."""
     started = time.perf_counter()
-    if reason := non_session_reason(day):
-        following = next_session(day)
-        after = f"; the next session is {following:%A} {following}" if following else ""
-        raise BuildError(f"{reason}: no index calculation{after}")
+    if reason := no_calculation_reason(day):
+        raise BuildError(reason)
     # dbt's imports (2 s) run on the other core while this process checks the day and starts Dagster
     with warm_dbt():
         warm_up()

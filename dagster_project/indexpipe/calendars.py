@@ -77,3 +77,14 @@ def next_session(day: date) -> date | None:
         return None
     following = trading_days(date.fromordinal(day.toordinal() + 1), min(last, date(day.year + 1, 12, 31)))
     return pd.Timestamp(following[0]).date() if len(following) else None
+
+
+def no_calculation_reason(day: date) -> str | None:
+    """None on an XNYS session, else why a daily index calculation of ``day`` does not run, naming the next
+    session (``indexpipe day``'s one-line refusal)."""
+    reason = non_session_reason(day)
+    if reason is None:
+        return None
+    following = next_session(day)
+    after = f"; the next session is {following:%A} {following}" if following else ""
+    return f"{reason}: no index calculation{after}"
