@@ -113,3 +113,28 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ")[1].split()[0] != "Z"  # a zombie has exited
     except FileNotFoundError:
         return False
+
+
+def test_the_server_is_waited_for_when_its_process_ends() -> None:
+    # `time` and the bench's peak memory read a process's children: the server (and the commands' processes it
+    # waited for) must be among them once the process that started it has ended normally. A fresh wrapper reads them:
+    # the starter and the command (which cannot import dbt) stay far below dbt's ~110 MB
+    starter = textwrap.dedent(
+        f"""
+        import subprocess, sys
+        from indexpipe.dbt_child import child_environment, warm_dbt
+        with warm_dbt():
+            with child_environment({{}}):
+                command = subprocess.run([sys.executable, "-c", {NO_DBT_HERE!r}, "--version"], capture_output=True)
+        assert command.returncode == 0, command.stdout[-2000:]
+        """
+    )
+    wrapper = (
+        "import resource, subprocess, sys;"
+        "assert subprocess.run([sys.executable, '-c', sys.argv[1]]).returncode == 0;"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    peak_kib = int(
+        subprocess.run([sys.executable, "-c", wrapper, starter], capture_output=True, text=True).stdout
+    )
+    assert peak_kib > 90_000, f"the largest child seen was {peak_kib} KiB: the dbt server was not waited for"

@@ -31,6 +31,7 @@ profiles, target and log directories as absolute paths, so the working directory
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import json
@@ -95,7 +96,23 @@ def start_dbt_server() -> None:
 
         threading.Thread(target=keep, daemon=True, name="dbt-server").start()
         ready.wait()
+        if started and not _server_stopped_at_exit:
+            atexit.register(_stop_servers)
+            _server_stopped_at_exit.append(True)
         _server.update(started)
+
+
+_server_stopped_at_exit: list[bool] = []
+
+
+def _stop_servers() -> None:
+    """Stop the server and wait for it as this process ends: its own CPU time and memory and those of the commands'
+    processes it waited for are then this process's children's (what `time` and the bench's peak memory read)."""
+    for child in list(_server.values()):
+        with contextlib.suppress(OSError):
+            child.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=10)
 
 
 def _start_server(executable: str) -> list[tuple[str, subprocess.Popen]]:
@@ -171,7 +188,7 @@ def _serve(listening_fd: str) -> int:
     from dbt.cli.main import cli
 
     server = os.getpid()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the commands' processes
+    signal.signal(signal.SIGCHLD, _reap)
     while True:
         connection, _ = listener.accept()
         if os.fork() == 0:
@@ -184,6 +201,13 @@ def _serve(listening_fd: str) -> int:
                 os._exit(137)  # the server died before prctl took effect
             _run_command(connection, cli)
         connection.close()
+
+
+def _reap(_signum: int, _frame: object) -> None:
+    # waited for (not left to the kernel), so their CPU time and peak memory count among the server's children
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
 
 
 def _run_command(connection: socket.socket, cli) -> None:
