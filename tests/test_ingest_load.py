@@ -70,10 +70,12 @@ def test_optional_columns_get_their_defaults(good_dir: Path, db: Path) -> None:
     assert query(db, "SELECT eps FROM raw.fundamentals WHERE company_id = 'C4'") == [(None,)]
 
 
-def test_rows_are_written_in_key_order(good_dir: Path, db: Path) -> None:
+def test_prices_are_written_in_date_then_security_order(good_dir: Path, db: Path) -> None:
+    # Reversed, so the order seen is the loader's (date first: a one-day query skips the other row groups).
+    edit_csv(good_dir / "prices.csv", lambda rows: rows[::-1])
     ingest_input_dir(good_dir, db)
-    rows = query(db, "SELECT security_id, date FROM raw.prices")
-    assert rows == sorted(rows)
+    rows = query(db, "SELECT date, security_id FROM raw.prices")
+    assert len(rows) == 20 and rows == sorted(rows)
 
 
 def test_load_log(good_dir: Path, db: Path) -> None:
@@ -174,6 +176,9 @@ def test_new_trading_day_in_prices_directory_is_incremental(good_dir: Path, db: 
     assert result.row_counts == {"prices": 4}
     assert query(db, "SELECT * FROM raw.prices WHERE date < DATE '2024-01-09' ORDER BY ALL") == before
     assert prices_by_date(db)["2024-01-09"] == 4
+    # the new day is appended after the others: the table stays in (date, security_id) order
+    stored = query(db, "SELECT date, security_id FROM raw.prices")
+    assert len(stored) == 24 and stored == sorted(stored)
     assert query(db, "SELECT source_file FROM raw._load_log WHERE window_start IS NOT NULL") == [
         ("prices.csv;prices/2024-01-09.csv",)
     ]

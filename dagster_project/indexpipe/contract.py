@@ -65,6 +65,18 @@ class Table:
     one_of: tuple[tuple[str, ...], ...] = field(default_factory=tuple)
     # an optional table may be absent or header-only: it then loads as an empty table
     optional: bool = False
+    # the order rows are written in raw (a permutation of the key, so it is total); empty: the key's order
+    stored_order: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.stored_order and sorted(self.stored_order) != sorted(self.key):
+            raise ValueError(
+                f"{self.name}: stored_order {self.stored_order} is not an order of the key {self.key}"
+            )
+
+    @property
+    def write_order(self) -> tuple[str, ...]:
+        return self.stored_order or self.key
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -112,6 +124,10 @@ PRICES = Table(
     ),
     key=("security_id", "date"),
     references=(Reference("security_id", "securities", "security_id"),),
+    # Date first: each row group then holds a few days, so a query for one date (the daily models, the holdings
+    # view) skips the others by their min/max date instead of scanning all prices. A windowed load deletes its
+    # days and appends them, so a daily run that adds the next day keeps the table in this order.
+    stored_order=("date", "security_id"),
 )
 
 SHARES = Table(

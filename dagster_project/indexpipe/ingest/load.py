@@ -151,8 +151,8 @@ def _raw(table: str) -> str:
 def _write_table(con: duckdb.DuckDBPyConnection, write: _Write) -> int:
     table = write.table
     columns = ", ".join(sql_ident(c) for c in table.column_names)
-    # Ordered by key so a rerun writes the same rows in the same order.
-    order = ", ".join(sql_ident(k) for k in table.key)
+    # A total order (a permutation of the key) so a rerun writes the same rows in the same order.
+    order = ", ".join(sql_ident(k) for k in table.write_order)
     select = f"SELECT {columns} FROM {typed_view_name(table.name)} WHERE {write.predicate()} ORDER BY {order}"
     if not write.windowed:
         return con.execute(f"CREATE OR REPLACE TABLE {_raw(table.name)} AS {select}").fetchone()[0]
