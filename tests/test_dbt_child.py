@@ -127,14 +127,23 @@ def test_the_server_is_waited_for_when_its_process_ends() -> None:
             with child_environment({{}}):
                 command = subprocess.run([sys.executable, "-c", {NO_DBT_HERE!r}, "--version"], capture_output=True)
         assert command.returncode == 0, command.stdout[-2000:]
+        from indexpipe.dbt_child import _server
+        print("servers:", {name: (child.pid, child.poll()) for name, child in _server.items()}, file=sys.stderr)
         """
     )
     wrapper = (
         "import resource, subprocess, sys;"
-        "assert subprocess.run([sys.executable, '-c', sys.argv[1]]).returncode == 0;"
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        "starter = subprocess.run([sys.executable, '-c', sys.argv[1]], capture_output=True, text=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, starter.returncode);"
+        "print(starter.stderr[-3000:])"
     )
-    peak_kib = int(
-        subprocess.run([sys.executable, "-c", wrapper, starter], capture_output=True, text=True).stdout
+    # this process's own server (started by earlier tests) is named in no environment a child inherits
+    leaked = {k: v for k, v in os.environ.items() if k.startswith("INDEXPIPE_DBT_")}
+    assert leaked == {}, leaked
+    run = subprocess.run([sys.executable, "-c", wrapper, starter], capture_output=True, text=True)
+    first, _, starter_stderr = run.stdout.partition("\n")
+    peak_kib, starter_status = map(int, first.split())
+    assert starter_status == 0, starter_stderr
+    assert peak_kib > 90_000, (
+        f"the largest child was {peak_kib} KiB: the server was not waited for\n{starter_stderr}"
     )
-    assert peak_kib > 90_000, f"the largest child seen was {peak_kib} KiB: the dbt server was not waited for"
