@@ -128,7 +128,7 @@ def test_the_server_is_waited_for_when_its_process_ends() -> None:
                 command = subprocess.run([sys.executable, "-c", {NO_DBT_HERE!r}, "--version"], capture_output=True)
         assert command.returncode == 0, command.stdout[-2000:]
         from indexpipe.dbt_child import _server
-        print("servers:", {name: (child.pid, child.poll()) for name, child in _server.items()}, file=sys.stderr)
+        print("servers:", [(child.pid, child.poll()) for child in _server.values()], file=sys.stderr)
         """
     )
     wrapper = (
