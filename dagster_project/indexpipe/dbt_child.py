@@ -110,7 +110,9 @@ def _stop_servers() -> None:
     processes it waited for are then this process's children's (what `time` and the bench's peak memory read)."""
     for child in list(_server.values()):
         with contextlib.suppress(OSError):
-            child.terminate()
+            # not SIGTERM: a process may have inherited it ignored or blocked (the server was left running so in a
+            # whole test-suite run), and the server holds nothing to close (no command runs when its process ends)
+            child.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=10)
 
