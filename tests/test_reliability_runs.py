@@ -248,24 +248,9 @@ def test_kill_9_during_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
         env=_env(),
         start_new_session=True,
     )
-    deadline = time.monotonic() + 600
-    # dagster-dbt's command (`indexpipe-dbt build ...`; this test's folder, in the run's own command line and so in
-    # that of a child between fork and exec, has "dbt" in its name)
-    while not any("indexpipe-dbt build " in cmd for _, cmd in _children(run.pid)):
-        assert run.poll() is None and time.monotonic() < deadline, "the build ended before dbt started"
-        time.sleep(0.05)
     # killed as soon as dbt is there: the run's raw tables are in its copy already, so a run that wrote the
     # warehouse itself would have changed it, and dbt must die with the run whatever it is doing
-    dbt = [pid for pid, cmd in _children(run.pid) if "indexpipe-dbt" in cmd]
-    assert len(dbt) == 2, _children(run.pid)  # the command dagster-dbt started, and the dbt server
-    dbt += [pid for parent in dbt for pid, _ in _children(parent)]  # the server's fork running the command
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait(timeout=30)
-
-    gone_by = time.monotonic() + 5
-    while any(_alive(pid) for pid in dbt) and time.monotonic() < gone_by:
-        time.sleep(0.1)
-    assert not [pid for pid in dbt if _alive(pid)], f"a dbt child (of {dbt}) survived the run"
+    _kill_when_dbt_runs_and_see_dbt_die(run)
     assert _state(db) == before  # the warehouse and the published snapshot are the ones from before the run
     assert current_holder(db) is None  # the kernel released the lock with the process
     assert _leftovers(db)  # the killed run's copy is still there ...
@@ -286,8 +271,8 @@ def test_kill_9_during_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
 def test_kill_9_during_the_day_s_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
     markets: tuple[Path, Path], baseline: Path, tmp_path: Path
 ) -> None:
-    # the daily run's dbt runs in a warm child (indexpipe.dbt_child.warm_dbt) that the command dagster-dbt starts
-    # hands its work to: both are children of the run, and both must die with it
+    # the daily run's dbt runs in a fork of the run's dbt server (indexpipe.dbt_child.warm_dbt), to which the command
+    # dagster-dbt starts hands its work: all of them must die with the run
     db = _copy_of(baseline, tmp_path / "wh")
     with duckdb.connect(str(db), read_only=True) as con:
         last_day = con.execute("select max(date) from raw.prices").fetchone()[0]
@@ -299,9 +284,18 @@ def test_kill_9_during_the_day_s_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
         env=_env(),
         start_new_session=True,
     )
+    _kill_when_dbt_runs_and_see_dbt_die(run)
+    assert _state(db) == before
+    assert current_holder(db) is None
+
+
+def _kill_when_dbt_runs_and_see_dbt_die(run: subprocess.Popen) -> None:
+    """kill -9 ``run`` as soon as dagster-dbt's dbt command is there; its dbt processes must be gone within 5 s."""
     deadline = time.monotonic() + 600
-    while not any("dbt" in cmd and " build" in cmd for _, cmd in _children(run.pid)):
-        assert run.poll() is None and time.monotonic() < deadline, "the day ended before dbt started"
+    # dagster-dbt's command (`indexpipe-dbt build ...`; this test's folder, in the run's own command line and so in
+    # that of a child between fork and exec, has "dbt" in its name)
+    while not any("indexpipe-dbt build " in cmd for _, cmd in _children(run.pid)):
+        assert run.poll() is None and time.monotonic() < deadline, "the run ended before dbt started"
         time.sleep(0.05)
     dbt = [pid for pid, cmd in _children(run.pid) if "indexpipe-dbt" in cmd]
     assert len(dbt) == 2, _children(run.pid)  # the command dagster-dbt started, and the dbt server
@@ -312,9 +306,7 @@ def test_kill_9_during_the_day_s_dbt_leaves_no_dbt_and_the_warehouse_as_it_was(
     gone_by = time.monotonic() + 5
     while any(_alive(pid) for pid in dbt) and time.monotonic() < gone_by:
         time.sleep(0.1)
-    assert not [pid for pid in dbt if _alive(pid)], "a dbt child survived the run"
-    assert _state(db) == before
-    assert current_holder(db) is None
+    assert not [pid for pid in dbt if _alive(pid)], f"a dbt child (of {dbt}) survived the run"
 
 
 def _mount_tmpfs(path: Path, megabytes: int, remount: bool = False) -> str | None:
