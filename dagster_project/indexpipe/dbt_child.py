@@ -96,13 +96,7 @@ def start_dbt_server() -> None:
 
         threading.Thread(target=keep, daemon=True, name="dbt-server").start()
         ready.wait()
-        if started and not _server_stopped_at_exit:
-            atexit.register(_stop_servers)
-            _server_stopped_at_exit.append(True)
         _server.update(started)
-
-
-_server_stopped_at_exit: list[bool] = []
 
 
 def _stop_servers() -> None:
@@ -115,6 +109,9 @@ def _stop_servers() -> None:
             child.kill()
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=10)
+
+
+atexit.register(_stop_servers)  # nothing to do in a process that started no server
 
 
 def _start_server(executable: str) -> list[tuple[str, subprocess.Popen]]:

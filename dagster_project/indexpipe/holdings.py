@@ -97,7 +97,7 @@ def write_holdings(db: Path, index_code: str, requested: date, fmt: str, out: Pa
         path = out if out is not None else default_path(index_code, day, fmt)
         path.parent.mkdir(parents=True, exist_ok=True)
         # the view is evaluated once (a relation would run it again for the count and for the file: the day's
-        # prices are a scan of every price row); a few thousand rows at most
+        # prices, shares and classifications joined again); a few thousand rows at most
         con.execute(f"create temp table holdings as {_SELECT}", {"index_code": index_code, "day": day})
         holdings = con.table("holdings")  # in the order of _SELECT: DuckDB keeps insertion order
         [(rows, market_value)] = holdings.aggregate('count(*), coalesce(sum("Market Value"), 0)').fetchall()
